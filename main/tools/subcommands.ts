@@ -1,0 +1,7 @@
+/** Plain (human) subcommands of atm-tools, by area. Areas add theirs here (one import line each). */
+export interface Subcommand {
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const subcommands: Record<string, Subcommand> = {};

@@ -1,0 +1,130 @@
+/**
+ * The one renderer contract (DESIGN.md boundary 1): the core pushes a ScreenModel (and, in simulation, a
+ * FasciaModel); the renderer sends UserIntents (and, in simulation, SimCommands to the simulated hardware).
+ * Implemented twice with the same shapes: the Electron preload (contextBridge + IPC) and the browser-mode
+ * WebSocket bridge. Everything arriving from the renderer is validated with these schemas, then against what
+ * the current state accepts. No PAN, track data or PIN digit ever appears in these models.
+ *
+ * This file is in main/common: no Node or Electron imports, so the renderer bundle may include it.
+ */
+import { z } from 'zod';
+
+export const SCREEN_IDS = [
+  'starting',
+  'outOfService',
+  'supervisor',
+  'welcome',
+  'readingCard',
+  'enterPin',
+  'menu',
+  'amount',
+  'otherAmount',
+  'processing',
+  'declined',
+  'takeCard',
+  'dispensing',
+  'takeCash',
+  'receiptQuestion',
+  'printing',
+  'takeReceipt',
+  'balance',
+  'moreTime',
+  'cardRetained',
+  'cashRetracted',
+  'goodbye',
+  'error',
+] as const;
+export type ScreenId = (typeof SCREEN_IDS)[number];
+
+export const FDKS = ['fdk01', 'fdk02', 'fdk03', 'fdk04', 'fdk05', 'fdk06', 'fdk07', 'fdk08'] as const;
+export type Fdk = (typeof FDKS)[number];
+
+export interface ScreenOption {
+  id: string;
+  /** Catalogue key of the label (renderer translates); `params` fill placeholders. */
+  label: string;
+  params?: Record<string, string | number>;
+  fdk?: Fdk;
+}
+
+export interface ScreenModel {
+  screen: ScreenId;
+  /** Increments on every change, so a renderer can drop stale frames. */
+  seq: number;
+  /** Catalogue keys. */
+  title?: string;
+  message?: string;
+  params: Record<string, string | number>;
+  options: ScreenOption[];
+  /** Number of PIN digits entered (masked dots); never the digits. */
+  pinLength?: number;
+  /** Clear-text amount being typed on the "other amount" screen, in minor units. */
+  amountEntry?: string;
+  locale: string;
+  currency: string;
+  /** Epoch ms when the screen times out, for a countdown. */
+  timeoutAt?: number;
+}
+
+export const userIntentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('select'), option: z.string().min(1).max(32).regex(/^[A-Za-z0-9_.:-]+$/) }),
+  z.object({ type: z.literal('cancel') }),
+]);
+export type UserIntent = z.infer<typeof userIntentSchema>;
+
+export const PAD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '00', 'enter', 'cancel', 'clear', 'backspace', 'help', ...FDKS] as const;
+
+export const simCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('insertCard'), cardId: z.string().min(1).max(40).regex(/^[a-z0-9-]+$/) }),
+  z.object({ type: z.literal('takeCard') }),
+  z.object({ type: z.literal('key'), key: z.enum(PAD_KEYS) }),
+  z.object({ type: z.literal('takeCash') }),
+  z.object({ type: z.literal('takeReceipt') }),
+  z.object({ type: z.literal('operatorSwitch'), position: z.enum(['run', 'supervisor']) }),
+  z.object({
+    type: z.literal('fault'),
+    device: z.enum(['cardReader', 'dispenser', 'printer', 'host']),
+    fault: z.string().min(1).max(40).regex(/^[A-Za-z0-9:_-]+$/),
+  }),
+]);
+export type SimCommand = z.infer<typeof simCommandSchema>;
+
+export interface FasciaModel {
+  cards: Array<{ id: string; label: string; maskedPan: string }>;
+  cardSlot: { state: 'empty' | 'inside' | 'gate' | 'jammed'; cardId?: string; retained: number };
+  cashSlot: { notes: Array<{ denomination: number; count: number }>; total: number } | null;
+  receipt: { lines: string[] } | null;
+  pinpad: { mode: 'idle' | 'pin' | 'data' };
+  operatorSwitch: 'run' | 'supervisor';
+  cassettes: Array<{ id: string; denomination: number; count: number; state: string }>;
+  faults: { cardReader: string; dispenser: string; printer: string; host: string };
+  /** Lit guidance lights (card slot, cash slot, receipt slot). */
+  lights: { card: boolean; cash: boolean; receipt: boolean };
+  currency: string;
+  locale: string;
+}
+
+/** Messages on the browser-mode WebSocket (and the IPC channel names in Electron). */
+export type ServerMessage = { ch: 'screen'; model: ScreenModel } | { ch: 'fascia'; model: FasciaModel } | { ch: 'error'; message: string };
+export const clientMessageSchema = z.discriminatedUnion('ch', [
+  z.object({ ch: z.literal('intent'), intent: userIntentSchema }),
+  z.object({ ch: z.literal('sim'), cmd: simCommandSchema }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export const IPC = {
+  screen: 'atm:screen',
+  fascia: 'atm:fascia',
+  intent: 'atm:intent',
+  sim: 'atm:sim',
+  ready: 'atm:ready',
+} as const;
+
+/** What the renderer sees as `window.atm` (Electron preload) or gets from the WebSocket bridge. */
+export interface AtmBridge {
+  onScreen(cb: (m: ScreenModel) => void): () => void;
+  onFascia(cb: (m: FasciaModel) => void): () => void;
+  sendIntent(intent: UserIntent): void;
+  /** Present only when the kiosk runs on simulated devices. */
+  sim?: (cmd: SimCommand) => void;
+}

@@ -1,0 +1,147 @@
+/**
+ * Builds the ATM's ISO 8583:1987 requests and reads the responses. Pure functions: the caller supplies
+ * STAN, clock and card data. Field usage follows DOMAIN.md; network-specific choices come from the profile.
+ */
+import type { IsoMessage } from './iso8583';
+import type { HostProfile } from './profile';
+
+export interface TerminalIdentity {
+  terminalId: string;
+  acceptorId: string;
+  location: string;
+  acquirerId: string;
+  currencyNumeric: string;
+}
+
+export interface CardFields {
+  pan: string;
+  expiry: string;
+  track2: string;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** Field 7 transmission date and time, MMDDhhmmss in UTC. */
+export function transmissionDateTime(d: Date): string {
+  return `${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}${pad2(d.getUTCHours())}${pad2(d.getUTCMinutes())}${pad2(d.getUTCSeconds())}`;
+}
+export const localTime = (d: Date) => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
+export const localDate = (d: Date) => `${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
+export const amount12 = (minor: number) => {
+  if (!Number.isSafeInteger(minor) || minor < 0 || minor > 999_999_999_999) throw new RangeError('amount out of range');
+  return String(minor).padStart(12, '0');
+};
+export const stan6 = (n: number) => String(n % 1_000_000).padStart(6, '0');
+
+function common(id: TerminalIdentity, stan: string, now: Date): Record<number, string> {
+  return {
+    7: transmissionDateTime(now),
+    11: stan,
+    12: localTime(now),
+    13: localDate(now),
+    32: id.acquirerId,
+    41: id.terminalId.padEnd(8, ' '),
+    42: id.acceptorId.padEnd(15, ' '),
+    43: id.location.padEnd(40, ' ').slice(0, 40),
+  };
+}
+
+export interface FinancialRequest {
+  mti: '0100' | '0200';
+  processingCode: string;
+  amount: number;
+  card: CardFields;
+  pinBlock?: Uint8Array;
+  stan: string;
+  now: Date;
+  posEntryMode: string;
+  icc?: Uint8Array;
+}
+
+export function buildFinancialRequest(r: FinancialRequest, id: TerminalIdentity, profile: HostProfile): IsoMessage {
+  const fields: Record<number, string | Buffer> = {
+    ...common(id, r.stan, r.now),
+    2: r.card.pan,
+    3: r.processingCode,
+    4: amount12(r.amount),
+    14: r.card.expiry,
+    18: profile.mcc,
+    22: r.posEntryMode,
+    25: profile.posCondition,
+    35: r.card.track2,
+    49: id.currencyNumeric,
+  };
+  if (r.pinBlock) fields[52] = Buffer.from(r.pinBlock);
+  if (r.icc) fields[55] = Buffer.from(r.icc);
+  return { mti: r.mti, fields };
+}
+
+/** What a reversal needs, persisted in the store-and-forward queue. Deliberately no PAN or track data. */
+export interface ReversalData extends Record<string, string> {
+  processingCode: string;
+  amount: string;
+  /** What the customer actually received (for field 95), 12 digits. */
+  dispensed: string;
+  originalStan: string;
+  originalDateTime: string;
+  originalMti: string;
+  reason: string;
+  rrn: string;
+}
+
+export function buildReversalAdvice(rev: ReversalData, repeat: boolean, stan: string, now: Date, id: TerminalIdentity): IsoMessage {
+  const fields: Record<number, string | Buffer> = {
+    ...common(id, stan, now),
+    3: rev.processingCode,
+    4: rev.amount,
+    39: rev.reason,
+    49: id.currencyNumeric,
+    90: rev.originalMti + rev.originalStan + rev.originalDateTime + id.acquirerId.padStart(11, '0') + '0'.repeat(11),
+  };
+  if (rev.rrn) fields[37] = rev.rrn;
+  if (rev.dispensed !== '000000000000') fields[95] = rev.dispensed + '0'.repeat(12) + 'C00000000' + 'C00000000';
+  return { mti: repeat ? '0421' : '0420', fields };
+}
+
+export function buildNetworkRequest(code: '001' | '002' | '301', stan: string, now: Date, id: TerminalIdentity): IsoMessage {
+  return { mti: '0800', fields: { 7: transmissionDateTime(now), 11: stan, 41: id.terminalId.padEnd(8, ' '), 70: code } };
+}
+
+export interface HostReply {
+  responseCode: string;
+  authCode?: string;
+  rrn?: string;
+  /** From field 54: ledger (01) and available (02) balances, minor units, signed. */
+  ledgerBalance?: number;
+  availableBalance?: number;
+}
+
+export function readReply(msg: IsoMessage): HostReply {
+  const s = (n: number) => {
+    const v = msg.fields[n];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const reply: HostReply = { responseCode: s(39) ?? '96' };
+  const auth = s(38)?.trim();
+  if (auth) reply.authCode = auth;
+  const rrn = s(37)?.trim();
+  if (rrn) reply.rrn = rrn;
+  const f54 = s(54);
+  if (f54) {
+    for (let i = 0; i + 20 <= f54.length; i += 20) {
+      const block = f54.slice(i, i + 20);
+      const type = block.slice(2, 4);
+      const sign = block[7] === 'D' ? -1 : 1;
+      const value = Number(block.slice(8, 20));
+      if (!Number.isFinite(value)) continue;
+      if (type === '01') reply.ledgerBalance = sign * value;
+      if (type === '02') reply.availableBalance = sign * value;
+    }
+  }
+  return reply;
+}
+
+/** Field 54 block: account type(2) amount type(2) currency(3) C/D(1) amount(12). */
+export function balanceBlock(accountType: string, amountType: '01' | '02', currency: string, minor: number): string {
+  return `${accountType}${amountType}${currency}${minor < 0 ? 'D' : 'C'}${String(Math.abs(minor)).padStart(12, '0')}`;
+}

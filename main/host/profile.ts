@@ -1,0 +1,54 @@
+/**
+ * Host profile: processing codes and field choices that differ between networks (DOMAIN.md: PIN change and
+ * statement codes are network-private). Defaults follow common ISO 8583:1987 ATM practice.
+ */
+export interface HostProfile {
+  processingCodes: { withdrawal: string; balance: string; statement: string; pinChange: string; transfer: string };
+  /** Field 18 merchant category for an ATM. */
+  mcc: string;
+  /** Field 22 POS entry mode: magstripe read + PIN capable. */
+  posEntryMagstripe: string;
+  posEntryChip: string;
+  posEntryFallback: string;
+  /** Field 25 POS condition code. */
+  posCondition: string;
+  /** Field 39 sent in a reversal advice, by reason. */
+  reversalReason: { timeout: string; notDispensed: string; partialDispense: string; cashRetracted: string; cardDeclined: string; lateResponse: string };
+}
+
+export const DEFAULT_PROFILE: HostProfile = {
+  processingCodes: { withdrawal: '010000', balance: '310000', statement: '380000', pinChange: '920000', transfer: '400000' },
+  mcc: '6011',
+  posEntryMagstripe: '901',
+  posEntryChip: '051',
+  posEntryFallback: '801',
+  posCondition: '02',
+  reversalReason: { timeout: '68', notDispensed: '22', partialDispense: '32', cashRetracted: '22', cardDeclined: '06', lateResponse: '68' },
+};
+
+/** Response codes the ATM branches on (DOMAIN.md). */
+export const RC = {
+  approved: '00',
+  refer: '01',
+  pickUp: '04',
+  doNotHonour: '05',
+  invalidTransaction: '12',
+  invalidAmount: '13',
+  invalidCard: '14',
+  formatError: '30',
+  lost: '41',
+  stolen: '43',
+  insufficientFunds: '51',
+  expired: '54',
+  wrongPin: '55',
+  notPermitted: '57',
+  overLimit: '61',
+  tooManyWithdrawals: '65',
+  pinTriesExceeded: '75',
+  issuerInoperative: '91',
+  duplicate: '94',
+  systemError: '96',
+} as const;
+
+/** Responses after which the card must be kept (if the ATM is configured to capture). */
+export const CAPTURE_CODES = new Set<string>([RC.pickUp, RC.lost, RC.stolen, RC.pinTriesExceeded]);

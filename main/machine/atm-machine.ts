@@ -1,0 +1,496 @@
+/**
+ * The ATM application as one XState v5 machine. Devices and host are injected through SessionServices
+ * (actors are promises over them); device and UI events arrive as machine events. The machine decides
+ * *what* happens next; SessionServices keep the money rules. A snapshot of this machine is never persisted
+ * or trusted to resume a cash movement: after a restart, recovery (main/core/recovery.ts) reconciles from the
+ * journal and the devices, and the machine starts afresh.
+ */
+import { assign, fromPromise, setup } from 'xstate';
+import type { CardSession } from './card-data';
+import type { AuthOutcome, DispenseOutcome, ReadCardOutcome, SessionServices } from './session-services';
+import { CAPTURE_CODES, RC } from '../host/profile';
+
+export type AtmEvent =
+  | { type: 'SELECT'; option: string }
+  | { type: 'CANCEL' }
+  | { type: 'PIN_DIGITS'; length: number }
+  | { type: 'DATA_DIGIT'; digit: string }
+  | { type: 'CARD_TAKEN' }
+  | { type: 'CASH_TAKEN' }
+  | { type: 'RECEIPT_TAKEN' }
+  | { type: 'SUPERVISOR'; on: boolean }
+  | { type: 'HOST_ONLINE' }
+  | { type: 'HOST_OFFLINE' };
+
+export type PendingOp = { kind: 'withdrawal'; amount: number } | { kind: 'balance' };
+
+export interface AtmContext {
+  card: CardSession | null;
+  pinLength: number;
+  amountEntry: string;
+  pending: PendingOp | null;
+  wantReceipt: boolean;
+  auth: AuthOutcome | null;
+  dispensed: DispenseOutcome | null;
+  /** Catalogue key of the message to show on declined/error screens. */
+  message: string | null;
+  /** The state a "more time?" answer returns to. */
+  returnTo: 'menu' | 'amount' | 'receiptQuestion' | 'balanceResult' | 'declined' | 'pin' | 'otherAmount';
+  wrongPins: number;
+  online: boolean;
+}
+
+export interface AtmTimers {
+  screenTimeoutMs: number;
+  moreTimeMs: number;
+  cardTakeMs: number;
+  cashTakeMs: number;
+  messageMs: number;
+  receiptTakeMs: number;
+  outOfServiceRetryMs: number;
+}
+
+export interface AtmMachineOptions {
+  services: SessionServices;
+  timers: AtmTimers;
+  fastCash: number[];
+  minPin: number;
+  maxPin: number;
+  /** Smallest dispensable unit in minor units (other amounts must be a multiple). */
+  noteMultiple: number;
+  /** Minor units per major unit (100 for USD/EUR/CNY). */
+  minorPerMajor: number;
+  /** Start-up: crash recovery, then host sign-on; resolves true when the host is reachable. */
+  startup: () => Promise<boolean>;
+  /** Whether to capture the card on host instruction (04/41/43/75). */
+  captureCards: boolean;
+}
+
+function declineMessage(rc: string): string {
+  switch (rc) {
+    case RC.insufficientFunds:
+      return 'msg.insufficientFunds';
+    case RC.expired:
+      return 'msg.cardExpired';
+    case RC.overLimit:
+    case RC.tooManyWithdrawals:
+      return 'msg.limitExceeded';
+    case RC.invalidAmount:
+      return 'msg.invalidAmount';
+    case RC.invalidCard:
+      return 'msg.invalidCard';
+    case RC.notPermitted:
+    case '58':
+      return 'msg.notPermitted';
+    case RC.issuerInoperative:
+      return 'msg.hostUnavailable';
+    default:
+      return 'msg.declined';
+  }
+}
+
+function validOtherAmount(digits: string, o: AtmMachineOptions): boolean {
+  if (!/^\d{1,6}$/.test(digits)) return false;
+  const minor = Number(digits) * o.minorPerMajor;
+  return minor > 0 && minor % o.noteMultiple === 0;
+}
+
+export function createAtmMachine(o: AtmMachineOptions) {
+  const s = o.services;
+  const moreTimeTargets = ['menu', 'amount', 'receiptQuestion', 'balanceResult', 'declined', 'pin', 'otherAmount'] as const;
+
+  return setup({
+    types: {
+      context: {} as AtmContext,
+      events: {} as AtmEvent,
+    },
+    actors: {
+      startup: fromPromise(async () => o.startup()),
+      readCard: fromPromise<ReadCardOutcome>(({ signal }) => s.readCard(signal)),
+      pinEntry: fromPromise(({ signal }) => s.enterPin(o.minPin, o.maxPin, o.timers.screenTimeoutMs, signal)),
+      amountEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal)),
+      checkAmount: fromPromise<boolean, { amount: number }>(({ input }) => s.canDispense(input.amount)),
+      authorize: fromPromise<AuthOutcome, { op: PendingOp; card: CardSession }>(({ input }) =>
+        s.authorize(input.op.kind, input.card, input.op.kind === 'withdrawal' ? input.op.amount : 0),
+      ),
+      dispense: fromPromise<DispenseOutcome, { txn: number; amount: number }>(({ input }) => s.dispense(input.txn, input.amount)),
+      ejectCard: fromPromise(() => s.ejectCard()),
+      retainCard: fromPromise<void, { reason: string }>(({ input }) => s.retainCard(input.reason)),
+      present: fromPromise<boolean, { txn: number }>(({ input }) => s.present(input.txn)),
+      retractCash: fromPromise<void, { txn: number }>(({ input }) => s.retractCash(input.txn)),
+      rejectStacked: fromPromise<void, { txn: number }>(async ({ input }) => {
+        await s.cancelStackedCash(input.txn);
+      }),
+      printReceipt: fromPromise<boolean, { txn: number; card: CardSession | null; kind: 'withdrawal' | 'balance'; amount?: number; available?: number; ledger?: number }>(({ input }) =>
+        s.printReceipt(input.txn, input.card, input.kind, { amount: input.amount, availableBalance: input.available, ledgerBalance: input.ledger }),
+      ),
+    },
+    delays: {
+      screenTimeout: () => o.timers.screenTimeoutMs,
+      moreTime: () => o.timers.moreTimeMs,
+      cardTake: () => o.timers.cardTakeMs,
+      cashTake: () => o.timers.cashTakeMs,
+      message: () => o.timers.messageMs,
+      receiptTake: () => o.timers.receiptTakeMs,
+      retry: () => o.timers.outOfServiceRetryMs,
+    },
+    guards: {
+      startedOnline: ({ event }) => (event as unknown as { output: boolean }).output === true,
+    },
+    actions: {
+      clearSession: assign({
+        card: null,
+        pinLength: 0,
+        amountEntry: '',
+        pending: null,
+        wantReceipt: false,
+        auth: null,
+        dispensed: null,
+        message: null,
+        wrongPins: 0,
+      }),
+    },
+  }).createMachine({
+    id: 'atm',
+    initial: 'starting',
+    context: {
+      card: null,
+      pinLength: 0,
+      amountEntry: '',
+      pending: null,
+      wantReceipt: false,
+      auth: null,
+      dispensed: null,
+      message: null,
+      returnTo: 'menu',
+      wrongPins: 0,
+      online: false,
+    },
+    on: {
+      HOST_ONLINE: { actions: assign({ online: true }) },
+      HOST_OFFLINE: { actions: assign({ online: false }) },
+    },
+    states: {
+      starting: {
+        invoke: {
+          src: 'startup',
+          onDone: [
+            { guard: 'startedOnline', target: 'inService', actions: assign({ online: true }) },
+            { target: 'outOfService', actions: assign({ online: false }) },
+          ],
+          onError: { target: 'outOfService' },
+        },
+      },
+      outOfService: {
+        on: {
+          SUPERVISOR: { guard: ({ event }) => event.on, target: 'supervisor' },
+          HOST_ONLINE: { target: 'starting', actions: assign({ online: true }) },
+        },
+        after: { retry: 'starting' },
+      },
+      supervisor: {
+        on: { SUPERVISOR: { guard: ({ event }) => !event.on, target: 'starting' } },
+      },
+      inService: {
+        initial: 'idle',
+        states: {
+          idle: {
+            entry: 'clearSession',
+            invoke: {
+              src: 'readCard',
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.ok,
+                  target: 'pin',
+                  actions: assign({ card: ({ event }) => (event.output.ok ? event.output.card : null), pending: null }),
+                },
+                { guard: ({ event }) => !event.output.ok && event.output.reason === 'canceled', target: 'idle', reenter: true },
+                {
+                  target: 'ejecting',
+                  actions: assign({ message: ({ event }) => (!event.output.ok && event.output.reason === 'expired' ? 'msg.cardExpired' : 'msg.cardUnreadable') }),
+                },
+              ],
+              onError: { target: '#atm.outOfService' },
+            },
+            on: {
+              SUPERVISOR: { guard: ({ event }) => event.on, target: '#atm.supervisor' },
+              HOST_OFFLINE: { target: '#atm.outOfService', actions: assign({ online: false }) },
+            },
+          },
+          pin: {
+            entry: assign({ pinLength: 0 }),
+            invoke: {
+              src: 'pinEntry',
+              onDone: [
+                { guard: ({ event }) => event.output === 'entered', target: 'afterPin' },
+                { guard: ({ event }) => event.output === 'timeout', target: 'moreTime', actions: assign({ returnTo: 'pin' }) },
+                { target: 'ejecting', actions: assign({ message: null }) },
+              ],
+              onError: { target: 'ejecting', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+            on: { PIN_DIGITS: { actions: assign({ pinLength: ({ event }) => event.length }) }, CANCEL: 'ejecting' },
+          },
+          afterPin: {
+            always: [{ guard: ({ context }) => context.pending !== null, target: 'authorizing' }, { target: 'menu' }],
+          },
+          menu: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => event.option === 'withdrawal', target: 'amount' },
+                { guard: ({ event }) => event.option === 'balance', target: 'authorizing', actions: assign({ pending: { kind: 'balance' } }) },
+                { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'menu' }) } },
+          },
+          amount: {
+            on: {
+              SELECT: [
+                {
+                  guard: ({ event }) => event.option.startsWith('fast:') && o.fastCash.includes(Number(event.option.slice(5))),
+                  target: 'checkingAmount',
+                  actions: assign({ pending: ({ event }) => ({ kind: 'withdrawal' as const, amount: Number(event.option.slice(5)) }) }),
+                },
+                { guard: ({ event }) => event.option === 'other', target: 'otherAmount' },
+                { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'amount' }) } },
+          },
+          otherAmount: {
+            entry: assign({ amountEntry: '', message: null }),
+            invoke: {
+              src: 'amountEntry',
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.kind === 'entered' && validOtherAmount(event.output.digits, o),
+                  target: 'checkingAmount',
+                  actions: assign({ pending: ({ event }) => ({ kind: 'withdrawal' as const, amount: Number(event.output.kind === 'entered' ? event.output.digits : 0) * o.minorPerMajor }) }),
+                },
+                { guard: ({ event }) => event.output.kind === 'entered', target: 'amountRejected' },
+                { guard: ({ event }) => event.output.kind === 'timeout', target: 'moreTime', actions: assign({ returnTo: 'otherAmount' }) },
+                { target: 'amount' },
+              ],
+              onError: 'amount',
+            },
+            on: { DATA_DIGIT: { actions: assign({ amountEntry: ({ context, event }) => (context.amountEntry + event.digit).slice(0, 6) }) }, CANCEL: 'amount' },
+          },
+          checkingAmount: {
+            invoke: {
+              src: 'checkAmount',
+              input: ({ context }) => ({ amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
+              onDone: [{ guard: ({ event }) => event.output, target: 'receiptQuestion' }, { target: 'amountRejected' }],
+              onError: 'amountRejected',
+            },
+          },
+          amountRejected: {
+            entry: assign({ message: 'msg.amountNotAvailable', pending: null }),
+            after: { message: 'amount' },
+            on: { SELECT: 'amount', CANCEL: 'ejecting' },
+          },
+          receiptQuestion: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => event.option === 'receiptYes', target: 'authorizing', actions: assign({ wantReceipt: true }) },
+                { guard: ({ event }) => event.option === 'receiptNo', target: 'authorizing', actions: assign({ wantReceipt: false }) },
+                { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'receiptQuestion' }) } },
+          },
+          authorizing: {
+            invoke: {
+              src: 'authorize',
+              input: ({ context }) => ({ op: context.pending!, card: context.card! }),
+              onDone: [
+                {
+                  guard: ({ event }) => !!event.output.hostUnavailable,
+                  target: 'ejecting',
+                  actions: assign({ auth: ({ event }) => event.output, message: 'msg.hostUnavailable' }),
+                },
+                {
+                  guard: ({ event, context }) => event.output.responseCode === RC.approved && context.pending?.kind === 'withdrawal',
+                  target: 'dispensing',
+                  actions: assign({ auth: ({ event }) => event.output }),
+                },
+                {
+                  guard: ({ event }) => event.output.responseCode === RC.approved,
+                  target: 'balanceResult',
+                  actions: assign({ auth: ({ event }) => event.output }),
+                },
+                {
+                  guard: ({ event }) => event.output.responseCode === RC.wrongPin,
+                  target: 'wrongPin',
+                  actions: assign({ auth: ({ event }) => event.output, wrongPins: ({ context }) => context.wrongPins + 1 }),
+                },
+                {
+                  guard: ({ event }) => o.captureCards && CAPTURE_CODES.has(event.output.responseCode),
+                  target: 'retaining',
+                  actions: assign({ auth: ({ event }) => event.output, message: ({ event }) => (event.output.responseCode === RC.pinTriesExceeded ? 'msg.pinTriesExceeded' : 'msg.cardRetainedContactBank') }),
+                },
+                {
+                  target: 'declined',
+                  actions: assign({ auth: ({ event }) => event.output, message: ({ event }) => declineMessage(event.output.responseCode) }),
+                },
+              ],
+              onError: { target: 'ejecting', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+          },
+          wrongPin: {
+            entry: assign({ message: 'msg.wrongPin' }),
+            after: { message: 'pin' },
+            on: { SELECT: 'pin', CANCEL: 'ejecting' },
+          },
+          declined: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => event.option === 'another', target: 'pin', actions: assign({ pending: null, message: null }) },
+                { target: 'ejecting', actions: assign({ message: null }) },
+              ],
+              CANCEL: { target: 'ejecting', actions: assign({ message: null }) },
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'declined' }) } },
+          },
+          balanceResult: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => event.option === 'printBalance', target: 'printingBalance' },
+                { guard: ({ event }) => event.option === 'another', target: 'pin', actions: assign({ pending: null }) },
+                { target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'balanceResult' }) } },
+          },
+          printingBalance: {
+            invoke: {
+              src: 'printReceipt',
+              input: ({ context }) => ({ txn: context.auth!.txn, card: context.card, kind: 'balance' as const, available: context.auth?.availableBalance, ledger: context.auth?.ledgerBalance }),
+              onDone: 'ejecting',
+              onError: 'ejecting',
+            },
+          },
+          dispensing: {
+            invoke: {
+              src: 'dispense',
+              input: ({ context }) => ({ txn: context.auth!.txn, amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
+              onDone: [
+                { guard: ({ event }) => event.output.ok, target: 'returningCard', actions: assign({ dispensed: ({ event }) => event.output }) },
+                { target: 'ejecting', actions: assign({ dispensed: ({ event }) => event.output, message: 'msg.dispenseFailed' }) },
+              ],
+              onError: { target: 'ejecting', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+          },
+          returningCard: {
+            invoke: {
+              src: 'ejectCard',
+              onDone: [{ guard: ({ event }) => event.output, target: 'takeCardBeforeCash' }, { target: 'cancelCash', actions: assign({ message: 'msg.technicalProblem' }) }],
+              onError: { target: 'cancelCash' },
+            },
+          },
+          takeCardBeforeCash: {
+            on: { CARD_TAKEN: 'presenting' },
+            after: { cardTake: { target: 'retainingBeforeCash' } },
+          },
+          retainingBeforeCash: {
+            invoke: { src: 'retainCard', input: { reason: 'notTaken' }, onDone: 'cancelCash', onError: 'cancelCash' },
+          },
+          cancelCash: {
+            invoke: {
+              src: 'rejectStacked',
+              input: ({ context }) => ({ txn: context.auth!.txn }),
+              onDone: { target: 'goodbye', actions: assign({ message: 'msg.transactionCanceled' }) },
+              onError: { target: 'goodbye', actions: assign({ message: 'msg.transactionCanceled' }) },
+            },
+          },
+          presenting: {
+            invoke: {
+              src: 'present',
+              input: ({ context }) => ({ txn: context.auth!.txn }),
+              onDone: [{ guard: ({ event }) => event.output, target: 'takeCash' }, { target: 'goodbye', actions: assign({ message: 'msg.dispenseFailed' }) }],
+              onError: { target: 'goodbye', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+          },
+          takeCash: {
+            on: {
+              CASH_TAKEN: [
+                { guard: ({ context }) => context.wantReceipt, target: 'printing', actions: ({ context }) => s.cashTaken(context.auth!.txn) },
+                { target: 'goodbye', actions: ({ context }) => s.cashTaken(context.auth!.txn) },
+              ],
+            },
+            after: { cashTake: 'retracting' },
+          },
+          retracting: {
+            invoke: {
+              src: 'retractCash',
+              input: ({ context }) => ({ txn: context.auth!.txn }),
+              onDone: { target: 'goodbye', actions: assign({ message: 'msg.cashRetracted' }) },
+              onError: { target: 'goodbye', actions: assign({ message: 'msg.cashRetracted' }) },
+            },
+          },
+          printing: {
+            invoke: {
+              src: 'printReceipt',
+              input: ({ context }) => ({
+                txn: context.auth!.txn,
+                card: context.card,
+                kind: 'withdrawal' as const,
+                amount: context.dispensed?.amount,
+                available: context.auth?.availableBalance,
+              }),
+              onDone: [{ guard: ({ event }) => event.output, target: 'takeReceipt' }, { target: 'goodbye', actions: assign({ message: 'msg.receiptUnavailable' }) }],
+              onError: { target: 'goodbye' },
+            },
+          },
+          takeReceipt: {
+            on: { RECEIPT_TAKEN: 'goodbye' },
+            after: { receiptTake: 'goodbye' },
+          },
+          ejecting: {
+            invoke: {
+              src: 'ejectCard',
+              onDone: [{ guard: ({ event }) => event.output, target: 'takeCard' }, { target: 'retaining', actions: assign({ message: 'msg.technicalProblem' }) }],
+              onError: { target: 'retaining' },
+            },
+          },
+          takeCard: {
+            on: { CARD_TAKEN: 'goodbye' },
+            after: { cardTake: { target: 'retaining', actions: assign({ message: 'msg.cardRetainedNotTaken' }) } },
+          },
+          retaining: {
+            invoke: {
+              src: 'retainCard',
+              input: ({ context }) => ({ reason: context.message ?? 'retain' }),
+              onDone: 'cardRetained',
+              onError: 'cardRetained',
+            },
+          },
+          cardRetained: {
+            after: { message: 'idle' },
+          },
+          moreTime: {
+            on: {
+              SELECT: [
+                ...moreTimeTargets.map((t) => ({
+                  guard: ({ context, event }: { context: AtmContext; event: AtmEvent }) => event.type === 'SELECT' && event.option === 'yes' && context.returnTo === t,
+                  target: t,
+                })),
+                { target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { moreTime: 'ejecting' },
+          },
+          goodbye: {
+            after: { message: 'idle' },
+          },
+        },
+      },
+    },
+  });
+}
+
+export type AtmMachine = ReturnType<typeof createAtmMachine>;

@@ -1,0 +1,289 @@
+/**
+ * The business steps of a customer session, each one device command or host exchange plus its journal and
+ * transaction records. The XState machine sequences them; these keep the money rules:
+ *   - nothing is dispensed without an approval,
+ *   - the dispense intent is committed before the dispenser moves,
+ *   - every cash outcome (incomplete, rejected, retracted, not taken) queues the right reversal.
+ */
+import type { KioskConfig } from '../config/config';
+import type { CardReaderService } from '../../devices/card-reader/types';
+import type { DispenserService, NoteCounts } from '../../devices/dispenser/types';
+import type { PinPadService } from '../../devices/pinpad/types';
+import type { PrinterService } from '../../devices/printer/types';
+import type { SensorsService } from '../../devices/sensors/types';
+import type { Journal } from '../../journals/journal';
+import type { TransactionStore } from '../../journals/transactions';
+import { isSuccess } from '../../devices/common/types';
+import { HostUnavailableError, type HostLink } from '../host/host-link';
+import { type HostProfile } from '../host/profile';
+import { isExpired, parseTrack2, type CardSession } from './card-data';
+
+export interface AtmDeps {
+  config: KioskConfig;
+  profile: HostProfile;
+  cardReader: CardReaderService;
+  dispenser: DispenserService;
+  pinpad: PinPadService;
+  printer: PrinterService;
+  sensors: SensorsService;
+  host: HostLink;
+  journal: Journal;
+  txns: TransactionStore;
+  now: () => Date;
+  /** Name of the PIN encryption key in the PIN pad's key store. */
+  pinKeyName: string;
+}
+
+export type ReadCardOutcome = { ok: true; card: CardSession } | { ok: false; reason: 'unreadable' | 'expired' | 'deviceError' | 'canceled' };
+
+export interface AuthOutcome {
+  txn: number;
+  responseCode: string;
+  authCode?: string;
+  rrn?: string;
+  availableBalance?: number;
+  ledgerBalance?: number;
+  /** Set when the host could not be reached (the machine shows "unable to process"). */
+  hostUnavailable?: 'timeout' | 'offline' | 'protocol';
+}
+
+export interface DispenseOutcome {
+  ok: boolean;
+  counts: NoteCounts;
+  amount: number;
+  /** Why cash is not going to the customer, when !ok. */
+  reason?: 'notDispensable' | 'deviceError' | 'jam';
+}
+
+export class SessionServices {
+  /** Original-message data of each authorised transaction (for reversals), kept in memory for the session. */
+  private originals = new Map<number, { stan: string; transmissionDateTime: string; mti: string; processingCode: string; amount: number; rrn?: string }>();
+
+  constructor(private readonly d: AtmDeps) {}
+
+  async readCard(signal: AbortSignal): Promise<ReadCardOutcome> {
+    const r = await this.d.cardReader.readRawData({ tracks: ['track1', 'track2'] }, signal);
+    if (!isSuccess(r)) {
+      if (r.completionCode === 'canceled') return { ok: false, reason: 'canceled' };
+      this.d.journal.append('card.readFailed', { completion: r.completionCode, error: r.errorCode ?? null });
+      return { ok: false, reason: r.completionCode === 'commandErrorCode' ? 'unreadable' : 'deviceError' };
+    }
+    const card = parseTrack2(r.payload.track2);
+    if (typeof card === 'string') {
+      this.d.journal.append('card.readFailed', { error: card });
+      return { ok: false, reason: 'unreadable' };
+    }
+    this.d.journal.append('card.read', { serviceCode: card.serviceCode }, { maskedPan: card.maskedPan });
+    if (isExpired(card.expiry, this.d.now())) {
+      this.d.journal.append('card.expired', {}, { maskedPan: card.maskedPan });
+      return { ok: false, reason: 'expired' };
+    }
+    return { ok: true, card };
+  }
+
+  async enterPin(minLen: number, maxLen: number, timeoutMs: number, signal: AbortSignal): Promise<'entered' | 'cancel' | 'timeout' | 'error'> {
+    const r = await this.d.pinpad.pinEntry({ minLen, maxLen, autoEnd: false, timeoutMs }, signal);
+    if (isSuccess(r)) return r.payload.completion === 'cancel' ? 'cancel' : 'entered';
+    if (r.completionCode === 'timeOut') return 'timeout';
+    this.d.journal.append('pinpad.error', { completion: r.completionCode });
+    return r.completionCode === 'canceled' ? 'cancel' : 'error';
+  }
+
+  async enterAmount(timeoutMs: number, signal: AbortSignal): Promise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }> {
+    const r = await this.d.pinpad.dataEntry({ maxLen: 6, timeoutMs }, signal);
+    if (isSuccess(r)) return r.payload.completion === 'enter' ? { kind: 'entered', digits: r.payload.digits } : { kind: 'cancel' };
+    return { kind: r.completionCode === 'timeOut' ? 'timeout' : r.completionCode === 'canceled' ? 'cancel' : 'error' };
+  }
+
+  /** Card not taken before cash (or returned failed): stacked notes go to the reject bin; reverse in full. */
+  async cancelStackedCash(txn: number): Promise<void> {
+    const rej = await this.d.dispenser.reject();
+    this.d.journal.append('dispense.rejected', { completion: rej.completionCode, counts: isSuccess(rej) ? rej.payload.counts : {} }, { txn });
+    this.d.txns.update(txn, { state: 'failed' }, 'dispense.canceled', { reason: 'card not taken before cash' });
+    this.reverse(txn, 0, this.d.profile.reversalReason.notDispensed);
+  }
+
+  /** Checks that the amount can be paid from the cassettes before asking the host. */
+  async canDispense(amount: number): Promise<boolean> {
+    if (amount <= 0 || amount > this.d.config.terminal.maxWithdrawal) return false;
+    const r = await this.d.dispenser.denominate({ amount, currency: this.d.config.terminal.currency, mix: 'minimumNotes' });
+    return isSuccess(r);
+  }
+
+  async authorize(kind: 'withdrawal' | 'balance', card: CardSession, amount: number): Promise<AuthOutcome> {
+    const pc = kind === 'withdrawal' ? this.d.profile.processingCodes.withdrawal : this.d.profile.processingCodes.balance;
+    const mti = kind === 'withdrawal' ? '0200' : '0100';
+    const txn = this.d.txns.begin(kind, this.d.config.terminal.currency, card.maskedPan);
+    this.d.txns.update(txn, { state: 'authorizing', amount }, 'host.request', { mti, amount });
+    const pin = await this.d.pinpad.getPinBlock({ keyName: this.d.pinKeyName, format: 0, pan: card.pan });
+    if (!isSuccess(pin)) {
+      this.d.txns.update(txn, { state: 'failed' }, 'pinpad.error', { completion: pin.completionCode, error: pin.errorCode ?? null });
+      return { txn, responseCode: '96', hostUnavailable: 'protocol' };
+    }
+    // Write-ahead: the STAN and field 7 are recorded before the request leaves, so recovery can reverse it.
+    const reserved = this.d.host.reserve();
+    this.d.txns.update(txn, { stan: reserved.stan, originalData: { stan: reserved.stan, transmissionDateTime: reserved.transmissionDateTime, mti, processingCode: pc } });
+    try {
+      const reply = await this.d.host.authorize({
+        reserved,
+        mti,
+        processingCode: pc,
+        amount,
+        card,
+        pinBlock: pin.payload.pinBlock,
+        posEntryMode: this.d.profile.posEntryMagstripe,
+      });
+      this.originals.set(txn, { stan: reply.stan, transmissionDateTime: reply.transmissionDateTime, mti, processingCode: pc, amount, rrn: reply.rrn });
+      const approved = reply.responseCode === '00';
+      this.d.txns.update(
+        txn,
+        {
+          state: approved ? (kind === 'withdrawal' ? 'approved' : 'completed') : 'declined',
+          stan: reply.stan,
+          rrn: reply.rrn ?? null,
+          authCode: reply.authCode ?? null,
+          responseCode: reply.responseCode,
+          originalData: { stan: reply.stan, transmissionDateTime: reply.transmissionDateTime, mti, processingCode: pc },
+        },
+        'host.response',
+        { responseCode: reply.responseCode, authCode: reply.authCode ?? null },
+      );
+      this.d.txns.addCounter(`type:${kind}:${approved ? 'approved' : 'declined'}`, 1);
+      return { txn, ...reply };
+    } catch (e) {
+      const reason = e instanceof HostUnavailableError ? e.reason : 'protocol';
+      this.d.txns.update(txn, { state: 'failed' }, 'host.unavailable', { reason });
+      if (kind === 'withdrawal' && reason === 'timeout') {
+        // The host may have approved and debited: reverse in full (nothing was dispensed).
+        const sent = e instanceof HostUnavailableError ? e.request : undefined;
+        this.d.host.queueReversal(
+          txn,
+          { stan: sent?.stan ?? '', transmissionDateTime: sent?.transmissionDateTime ?? '', mti, processingCode: pc, amount },
+          0,
+          this.d.profile.reversalReason.timeout,
+        );
+      }
+      return { txn, responseCode: '91', hostUnavailable: reason };
+    }
+  }
+
+  /** Denominate, commit the intent, pick the notes into the stacker, commit the outcome. */
+  async dispense(txn: number, amount: number): Promise<DispenseOutcome> {
+    const rec = this.d.txns.get(txn);
+    if (!rec || rec.state !== 'approved' || rec.responseCode !== '00') {
+      // Defence in depth: the machine never gets here without an approval, and this makes sure of it.
+      throw new Error(`dispense refused: transaction ${txn} is not approved`);
+    }
+    const den = await this.d.dispenser.denominate({ amount, currency: rec.currency, mix: 'minimumNotes' });
+    if (!isSuccess(den)) {
+      this.d.txns.update(txn, { state: 'failed' }, 'dispense.notDispensable', { completion: den.completionCode, error: den.errorCode ?? null });
+      this.reverse(txn, 0, this.d.profile.reversalReason.notDispensed);
+      return { ok: false, counts: {}, amount: 0, reason: 'notDispensable' };
+    }
+    this.d.txns.recordDispenseIntent(txn, den.payload.counts, amount);
+    const r = await this.d.dispenser.dispense({ counts: den.payload.counts });
+    const picked = isSuccess(r) ? r.payload.counts : (r.payload?.counts ?? {});
+    const pickedAmount = this.amountOf(picked);
+    const complete = isSuccess(r) && pickedAmount === amount;
+    this.d.txns.recordDispenseOutcome(txn, picked, pickedAmount, complete, complete ? {} : { completion: r.completionCode, error: (r as { errorCode?: string }).errorCode ?? null });
+    if (complete) return { ok: true, counts: picked, amount };
+    // Incomplete: what was picked goes to the reject bin, never to the customer; reverse in full.
+    if (pickedAmount > 0) {
+      const rej = await this.d.dispenser.reject();
+      this.d.journal.append('dispense.rejected', { counts: isSuccess(rej) ? rej.payload.counts : picked, completion: rej.completionCode }, { txn });
+    }
+    this.d.txns.update(txn, { state: 'failed' }, 'dispense.failed', { picked: pickedAmount });
+    this.reverse(txn, 0, this.d.profile.reversalReason.notDispensed);
+    return { ok: false, counts: picked, amount: 0, reason: (r as { errorCode?: string }).errorCode === 'jam' ? 'jam' : 'deviceError' };
+  }
+
+  async present(txn: number): Promise<boolean> {
+    const r = await this.d.dispenser.present();
+    if (isSuccess(r)) {
+      this.d.txns.update(txn, { state: 'presented' }, 'cash.presented', { counts: r.payload.counts, amount: this.amountOf(r.payload.counts) });
+      return true;
+    }
+    this.d.journal.append('cash.presentFailed', { completion: r.completionCode, error: r.errorCode ?? null }, { txn });
+    const rej = await this.d.dispenser.reject();
+    this.d.journal.append('dispense.rejected', { completion: rej.completionCode }, { txn });
+    this.d.txns.update(txn, { state: 'failed' }, 'dispense.failed', { reason: 'present failed' });
+    this.reverse(txn, 0, this.d.profile.reversalReason.notDispensed);
+    return false;
+  }
+
+  cashTaken(txn: number): void {
+    const rec = this.d.txns.get(txn);
+    this.d.txns.update(txn, { state: 'completed' }, 'cash.taken', { amount: rec?.dispensedAmount ?? 0 });
+  }
+
+  /** Customer did not take the cash in time: retract it and reverse in full (retract policy). */
+  async retractCash(txn: number): Promise<void> {
+    const r = await this.d.dispenser.retract();
+    const counts = isSuccess(r) ? r.payload.counts : {};
+    this.d.txns.update(txn, { state: 'retracted' }, 'cash.retracted', { completion: r.completionCode, counts });
+    this.reverse(txn, 0, this.d.profile.reversalReason.cashRetracted);
+  }
+
+  async ejectCard(): Promise<boolean> {
+    const r = await this.d.cardReader.move({ to: 'exit' });
+    this.d.journal.append('card.ejected', { completion: r.completionCode });
+    return isSuccess(r);
+  }
+
+  async retainCard(reason: string): Promise<void> {
+    const r = await this.d.cardReader.move({ to: 'retain' });
+    this.d.journal.append('card.retained', { reason, completion: r.completionCode });
+  }
+
+  async printReceipt(txn: number, card: CardSession | null, kind: 'withdrawal' | 'balance', extra: { amount?: number; availableBalance?: number; ledgerBalance?: number }): Promise<boolean> {
+    const rec = this.d.txns.get(txn);
+    const now = this.d.now();
+    const fmt = (minor: number | undefined) => (minor === undefined ? undefined : formatMoney(minor, this.d.config.terminal.currency, this.d.config.terminal.locale));
+    const fields: Record<string, string> = {
+      bank: 'OPEN ATM BANK',
+      location: this.d.config.terminal.location.trim(),
+      date: now.toISOString().slice(0, 10),
+      time: now.toISOString().slice(11, 19),
+      terminal: this.d.config.terminal.id,
+      txn: String(txn).padStart(4, '0'),
+      maskedPan: card?.lastFour ?? rec?.maskedPan ?? '',
+      transaction: kind === 'withdrawal' ? 'CASH WITHDRAWAL' : 'BALANCE INQUIRY',
+      authCode: rec?.authCode ?? '',
+      rrn: rec?.rrn ?? '',
+      message: '',
+    };
+    const amount = fmt(extra.amount);
+    if (amount) fields.amount = amount;
+    const bal = fmt(extra.availableBalance);
+    if (bal) fields.balance = bal;
+    const ledger = fmt(extra.ledgerBalance);
+    if (ledger) fields.ledger = ledger;
+    const r = await this.d.printer.printForm({ form: kind === 'withdrawal' ? 'receipt' : 'balance', fields });
+    this.d.journal.append('receipt.printed', { completion: r.completionCode, error: isSuccess(r) ? null : (r.errorCode ?? null) }, { txn });
+    return isSuccess(r);
+  }
+
+  private reverse(txn: number, dispensed: number, reason: string): void {
+    const orig = this.originals.get(txn) ?? this.originalFromRecord(txn);
+    if (!orig) return;
+    this.d.host.queueReversal(txn, orig, dispensed, reason);
+    this.d.txns.update(txn, { state: 'reversalQueued' });
+  }
+
+  private originalFromRecord(txn: number) {
+    const rec = this.d.txns.get(txn);
+    const od = rec?.originalData;
+    if (!rec || !od || !od.stan) return undefined;
+    return { stan: od.stan, transmissionDateTime: od.transmissionDateTime ?? '', mti: od.mti ?? '0200', processingCode: od.processingCode ?? '010000', amount: rec.amount, rrn: rec.rrn ?? undefined };
+  }
+
+  amountOf(counts: NoteCounts): number {
+    const units = this.d.dispenser.cashUnits();
+    return Object.entries(counts).reduce((sum, [id, n]) => sum + (units.find((u) => u.id === id)?.denomination ?? 0) * n, 0);
+  }
+}
+
+export function formatMoney(minor: number, currency: string, locale: string): string {
+  const digits = new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digits);
+}

@@ -1,3 +1,4 @@
+import { emvSubcommands } from './subcommands-emv';
 /** Plain (human) subcommands of atm-tools, by area. Areas add theirs here (one import line each). */
 export interface Subcommand {
   usage: string;
@@ -5,3 +6,4 @@ export interface Subcommand {
 }
 
 export const subcommands: Record<string, Subcommand> = {};
+Object.assign(subcommands, emvSubcommands);

@@ -117,7 +117,7 @@ export function aesDukptTransactionKey(initialKey: Uint8Array, ksn: Uint8Array):
   const type = keyTypeOfLength(initialKey.length);
   const counter = aesKsnCounter(ksn);
   if (popcount(counter) > AES_DUKPT_MAX_ONE_BITS) throw new CryptoError('BAD_KSN', 'KSN counter has more than 16 one-bits');
-  let key = Buffer.from(initialKey);
+  let key: Buffer = Buffer.from(initialKey);
   let working = 0;
   for (let bit = 0x80000000; bit >= 1; bit /= 2) {
     if (!(Math.floor(counter / bit) % 2)) continue;

@@ -100,7 +100,7 @@ export function tdesDukptTransactionKey(ipek: Uint8Array, ksn: Uint8Array): Buff
   const counter = tdesKsnCounter(ksn);
   if (popcount(counter) > TDES_DUKPT_MAX_ONE_BITS) throw new CryptoError('BAD_KSN', 'KSN counter has more than 10 one-bits');
   const reg = withCounter(ksn, 0).subarray(2, 10);
-  let key = Buffer.from(ipek);
+  let key: Buffer = Buffer.from(ipek);
   for (let bit = 1 << (TDES_COUNTER_BITS - 1); bit; bit >>>= 1) {
     if (!(counter & bit)) continue;
     reg[5] = (reg[5] ?? 0) | ((bit >> 16) & 0xff);

@@ -35,7 +35,7 @@ export function combineComponents(components: readonly KeyComponent[], opts: Com
       throw new CryptoError('KCV_MISMATCH', `component ${i + 1} KCV does not match`);
     }
   });
-  let key = Buffer.from(components[0]?.value ?? []);
+  let key: Buffer = Buffer.from(components[0]?.value ?? []);
   for (const c of components.slice(1)) key = xor(key, c.value);
   if (opts.alg === 'tdes') key = fixOddParity(key);
   if (opts.expectedKcv && !equalBytes(kcv(key, opts.alg, opts.expectedKcv.length), opts.expectedKcv)) {

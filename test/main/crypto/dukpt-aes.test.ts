@@ -77,7 +77,7 @@ describe('AES DUKPT (X9.24-3:2017)', () => {
     expect(isValidAesKsn(h('12345678901234560001FFFF'))).toBe(false);
     expect(() => aesDukptKeys(bdk128, h('12345678901234560001FFFF'), 'AES128')).toThrow(CryptoError);
     expect(() => nextAesKsn(h('1234567890123456FFFF0000'))).toThrow(expect.objectContaining({ code: 'KSN_EXHAUSTED' }));
-    let ksn = h('123456789012345600000000');
+    let ksn: Buffer = h('123456789012345600000000');
     for (const [k] of aes128.slice(0, 8)) {
       ksn = nextAesKsn(ksn);
       expect(hex(ksn)).toBe(k);

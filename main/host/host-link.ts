@@ -63,6 +63,7 @@ export interface HostLinkOptions {
 
 export class HostLink extends EventEmitter {
   private online = false;
+  private connected = false;
   private senderTimer: ReturnType<typeof setTimeout> | null = null;
   private sending = false;
   private stopped = false;
@@ -72,11 +73,13 @@ export class HostLink extends EventEmitter {
     super();
     this.now = o.now ?? (() => new Date());
     o.requester.on('online', () => {
+      this.connected = true;
       this.online = true;
       this.emit('online');
       this.kickSender(0);
     });
     o.requester.on('offline', () => {
+      this.connected = false;
       this.online = false;
       this.emit('offline');
     });
@@ -85,6 +88,22 @@ export class HostLink extends EventEmitter {
 
   isOnline(): boolean {
     return this.online;
+  }
+
+  /** Resolves true once the transport is connected (or false after timeoutMs). */
+  waitConnected(timeoutMs: number): Promise<boolean> {
+    if (this.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.off('online', on);
+        resolve(false);
+      }, timeoutMs);
+      const on = () => {
+        clearTimeout(t);
+        resolve(true);
+      };
+      this.once('online', on);
+    });
   }
 
   private stan(): string {

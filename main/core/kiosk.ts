@@ -1,0 +1,233 @@
+/**
+ * Composition root of the kiosk core. Runs under plain Node (headless, browser mode, tests) and inside the
+ * Electron main process alike. Builds: database + journal, devices (simulated by default), the embedded
+ * host simulator (when host.mode = embedded), the ISO 8583 host link, the ATM machine, and the UI hub.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createActor, type Actor } from 'xstate';
+import type { KioskConfig } from '../config/config';
+import { openDatabase, type Db } from '../../journals/database';
+import { Journal } from '../../journals/journal';
+import { TransactionStore } from '../../journals/transactions';
+import { ReversalQueue } from '../../journals/reversal-queue';
+import { CardReaderSimulator } from '../../devices/simulators/card-reader-sim';
+import { DispenserSimulator } from '../../devices/simulators/dispenser-sim';
+import { PinPadSimulator, PinPadKeyError, type PinBlockEncryptor } from '../../devices/simulators/pinpad-sim';
+import { PrinterSimulator } from '../../devices/simulators/printer-sim';
+import { SensorsSimulator } from '../../devices/simulators/sensors-sim';
+import { encryptPin } from '../crypto/pin-block-crypto';
+import { ISO87A, ISO87B } from '../host/iso8583';
+import { IsoClient } from '../host/channel/iso-client';
+import type { Framing } from '../host/channel/framing';
+import { HostLink } from '../host/host-link';
+import { buildNetworkRequest } from '../host/messages';
+import { DEFAULT_PROFILE } from '../host/profile';
+import { HostSimulator } from '../host-sim/host-simulator';
+import { createAtmMachine, type AtmMachine } from '../machine/atm-machine';
+import { SessionServices } from '../machine/session-services';
+import { recoverUnfinished, type RecoveryReport } from './recovery';
+import { Simulators } from './simulators';
+import { UiHub } from './ui-hub';
+
+/** Test keys of the simulated EPP and embedded host (never used with a real host). */
+export const SIM_PVK = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
+export const SIM_DECIMALIZATION = '0123456789012345';
+export const PIN_KEY_NAME = 'PIN.ZPK';
+
+export interface KioskOptions {
+  config: KioskConfig;
+  /** Overrides config.dataDir. */
+  dataDir?: string;
+  /** Overrides the timers (tests). */
+  timers?: Partial<{ screenTimeoutMs: number; moreTimeMs: number; cardTakeMs: number; cashTakeMs: number; messageMs: number; receiptTakeMs: number; outOfServiceRetryMs: number }>;
+}
+
+export interface Kiosk {
+  config: KioskConfig;
+  actor: Actor<AtmMachine>;
+  ui: UiHub;
+  sims: Simulators;
+  hostSim: HostSimulator | null;
+  host: HostLink;
+  db: Db;
+  journal: Journal;
+  txns: TransactionStore;
+  reversals: ReversalQueue;
+  recovery: Promise<RecoveryReport | null>;
+  stop(): Promise<void>;
+}
+
+/** The simulated EPP's crypto module: a TDES PIN key, format 0 blocks. */
+function simulatedEpp(hexKey: string): PinBlockEncryptor {
+  const key = Buffer.from(hexKey, 'hex');
+  return {
+    encryptPin({ keyName, format, pin, pan }) {
+      if (keyName !== PIN_KEY_NAME) throw new PinPadKeyError('keyNotFound', `key ${keyName} not loaded`);
+      if (format !== 0 && format !== 1 && format !== 3) throw new PinPadKeyError('formatNotSupported', `format ${format} needs an AES key`);
+      return encryptPin({ format, pin, pan, key: { alg: 'tdes', key } });
+    },
+    keyCount: () => 1,
+  };
+}
+
+export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
+  const config = opts.config;
+  const dataDir = opts.dataDir ?? config.dataDir;
+  mkdirSync(join(dataDir, 'devices'), { recursive: true });
+  const db = openDatabase(join(dataDir, 'kiosk.db'));
+  const journal = new Journal(db, config.terminal.id);
+  const txns = new TransactionStore(db, journal);
+  const reversals = new ReversalQueue(db);
+  const sim = config.simulator;
+  const timeScale = sim.timeScale;
+
+  const cardReader = new CardReaderSimulator({ timeScale, statePath: join(dataDir, 'devices', 'card-reader.json'), retainBinCapacity: sim.retainBinCapacity });
+  const dispenser = new DispenserSimulator({ timeScale, statePath: join(dataDir, 'devices', 'dispenser.json'), currency: config.terminal.currency, cassettes: sim.cassettes });
+  const pinpad = new PinPadSimulator(simulatedEpp(config.pinpad.testPinKey));
+  const printer = new PrinterSimulator({ timeScale, statePath: join(dataDir, 'devices', 'printer.json'), paperLength: sim.paperLength });
+  const sensors = new SensorsSimulator();
+  const sims = new Simulators(cardReader, dispenser, pinpad, printer, sensors, { currency: config.terminal.currency, locale: config.terminal.locale });
+  journal.append('kiosk.start', { terminal: config.terminal.id, host: config.host.mode, dispenserStateReset: dispenser.stateWasReset });
+
+  const framing: Framing = { length: config.host.framing };
+  let hostSim: HostSimulator | null = null;
+  let hostPort = config.host.port;
+  if (config.host.mode === 'embedded') {
+    hostSim = new HostSimulator({
+      dbPath: join(dataDir, 'host-sim.db'),
+      port: config.host.port,
+      packager: config.host.packager,
+      framing,
+      latencyMs: config.host.latencyMs,
+      keys: { zpk: Buffer.from(config.pinpad.testPinKey, 'hex'), pvk: SIM_PVK, decimalizationTable: SIM_DECIMALIZATION },
+      currencyNumeric: config.terminal.currencyNumeric,
+      cardSecret: createHash('sha256').update(`host-sim:${config.terminal.id}`).digest(),
+    });
+    hostPort = await hostSim.listen();
+    sims.host = hostSim;
+  }
+
+  const identity = {
+    terminalId: config.terminal.id,
+    acceptorId: config.terminal.acceptorId,
+    location: config.terminal.location,
+    acquirerId: config.terminal.acquirerId,
+    currencyNumeric: config.terminal.currencyNumeric,
+  };
+  let echoStan = 0;
+  const client = new IsoClient({
+    host: config.host.address,
+    port: hostPort,
+    packager: config.host.packager === 'iso87b' ? ISO87B : ISO87A,
+    framing,
+    requestTimeoutMs: config.host.requestTimeoutMs,
+    reconnect: { initialMs: 500, maxMs: 30_000 },
+    echo: { intervalMs: 60_000, build: () => buildNetworkRequest('301', String(900000 + (echoStan++ % 100000)).padStart(6, '0'), new Date(), identity) },
+  });
+  const host = new HostLink({ requester: client, db, journal, reversals, identity, profile: DEFAULT_PROFILE, requestTimeoutMs: config.host.requestTimeoutMs });
+
+  const services = new SessionServices({
+    config,
+    profile: DEFAULT_PROFILE,
+    cardReader,
+    dispenser,
+    pinpad,
+    printer,
+    sensors,
+    host,
+    journal,
+    txns,
+    now: () => new Date(),
+    pinKeyName: PIN_KEY_NAME,
+  });
+
+  let resolveRecovery!: (r: RecoveryReport | null) => void;
+  const recovery = new Promise<RecoveryReport | null>((r) => (resolveRecovery = r));
+  let recovered = false;
+  const t = config.timers;
+  const noteMultiple = sim.cassettes.reduce((g, c) => gcd(g, c.denomination), 0);
+  const machine = createAtmMachine({
+    services,
+    timers: {
+      screenTimeoutMs: t.screenTimeoutMs,
+      moreTimeMs: t.moreTimeMs,
+      cardTakeMs: t.cardTakeMs,
+      cashTakeMs: t.cashTakeMs,
+      messageMs: t.messageMs,
+      receiptTakeMs: 20_000,
+      outOfServiceRetryMs: 10_000,
+      ...opts.timers,
+    },
+    fastCash: config.terminal.fastCash,
+    minPin: config.pinpad.minPinLength,
+    maxPin: config.pinpad.maxPinLength,
+    noteMultiple,
+    minorPerMajor: 100,
+    captureCards: true,
+    startup: async () => {
+      if (!recovered) {
+        recovered = true;
+        try {
+          resolveRecovery(await recoverUnfinished({ txns, journal, dispenser, host, profile: DEFAULT_PROFILE }));
+        } catch (e) {
+          journal.append('recovery.failed', { error: e instanceof Error ? e.name : 'error' });
+          resolveRecovery(null);
+          return false;
+        }
+      }
+      if (sensors.state().operatorSwitch === 'supervisor') return false;
+      if (!(await host.waitConnected(5_000))) return false;
+      return host.signOn();
+    },
+  });
+  const actor = createActor(machine);
+  const ui = new UiHub(actor, { locale: config.terminal.locale, currency: config.terminal.currency, fastCash: config.terminal.fastCash, now: () => Date.now(), timers: t }, journal, sims);
+
+  // Device events -> machine events (the fascia never talks to the machine directly).
+  pinpad.events.on('key', (k) => {
+    if (k.kind === 'pinDigit') actor.send({ type: 'PIN_DIGITS', length: k.length });
+    else if (k.kind === 'dataDigit') actor.send({ type: 'DATA_DIGIT', digit: k.digit });
+    else ui.handleFunctionKey(k.key);
+  });
+  cardReader.events.on('mediaRemoved', () => actor.send({ type: 'CARD_TAKEN' }));
+  dispenser.events.on('itemsTaken', () => actor.send({ type: 'CASH_TAKEN' }));
+  printer.events.on('mediaTaken', () => actor.send({ type: 'RECEIPT_TAKEN' }));
+  sensors.events.on('changed', (s) => actor.send({ type: 'SUPERVISOR', on: s.operatorSwitch === 'supervisor' }));
+  host.on('online', () => actor.send({ type: 'HOST_ONLINE' }));
+  host.on('offline', () => actor.send({ type: 'HOST_OFFLINE' }));
+
+  client.start();
+  host.start();
+  actor.start();
+
+  return {
+    config,
+    actor,
+    ui,
+    sims,
+    hostSim,
+    host,
+    db,
+    journal,
+    txns,
+    reversals,
+    recovery,
+    async stop() {
+      actor.stop();
+      ui.dispose();
+      host.stop();
+      client.stop();
+      cardReader.cancel();
+      pinpad.cancel();
+      if (hostSim) await hostSim.close();
+      db.close();
+    },
+  };
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}

@@ -1,0 +1,135 @@
+/**
+ * Between the machine and whatever renderer is attached (Electron IPC or the browser-mode WebSocket):
+ * publishes the ScreenModel (and the simulator FasciaModel), validates every UserIntent (zod, then against
+ * the options the current screen offers) and routes SimCommands to the simulated hardware only.
+ */
+import type { Actor } from 'xstate';
+import {
+  simCommandSchema,
+  userIntentSchema,
+  type FasciaModel,
+  type ScreenModel,
+} from '../common/contract';
+import type { AtmMachine } from '../machine/atm-machine';
+import { screenOf, type ScreenSettings } from '../machine/screens';
+import type { Journal } from '../../journals/journal';
+import type { Simulators } from './simulators';
+
+export type Rejection = { ok: false; error: string };
+export type Accepted = { ok: true };
+
+/** Screens on which a Cancel intent/key means something. */
+const CANCELABLE = new Set(['enterPin', 'menu', 'amount', 'otherAmount', 'receiptQuestion', 'declined', 'balance', 'moreTime']);
+
+export class UiHub {
+  private seq = 0;
+  private current: ScreenModel;
+  private lastJournaled = '';
+  private screenListeners = new Set<(m: ScreenModel) => void>();
+  private fasciaListeners = new Set<(m: FasciaModel) => void>();
+  private fasciaTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly actor: Actor<AtmMachine>,
+    private readonly settings: ScreenSettings,
+    private readonly journal: Journal,
+    private readonly sims: Simulators | null,
+  ) {
+    this.current = screenOf(actor.getSnapshot(), ++this.seq, settings);
+    actor.subscribe((snap) => {
+      const next = screenOf(snap, this.seq + 1, settings);
+      if (sameScreen(next, this.current)) return;
+      this.seq++;
+      this.current = next;
+      if (next.screen !== this.lastJournaled) {
+        this.lastJournaled = next.screen;
+        try {
+          this.journal.append('screen', { screen: next.screen, message: next.message ?? null });
+        } catch {
+          // Journal failure is handled by the core's health checks; never break the screen push.
+        }
+      }
+      for (const l of this.screenListeners) l(next);
+      this.scheduleFascia();
+    });
+    sims?.onChange(() => this.scheduleFascia());
+  }
+
+  screen(): ScreenModel {
+    return this.current;
+  }
+
+  fascia(): FasciaModel | null {
+    return this.sims?.fasciaModel() ?? null;
+  }
+
+  onScreen(fn: (m: ScreenModel) => void): () => void {
+    this.screenListeners.add(fn);
+    return () => this.screenListeners.delete(fn);
+  }
+
+  onFascia(fn: (m: FasciaModel) => void): () => void {
+    this.fasciaListeners.add(fn);
+    return () => this.fasciaListeners.delete(fn);
+  }
+
+  /** An intent from the (untrusted) renderer. */
+  handleIntent(raw: unknown): Accepted | Rejection {
+    const parsed = userIntentSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, error: 'malformed intent' };
+    const intent = parsed.data;
+    if (intent.type === 'cancel') {
+      if (!CANCELABLE.has(this.current.screen)) return { ok: false, error: `cancel not accepted on ${this.current.screen}` };
+      this.actor.send({ type: 'CANCEL' });
+      return { ok: true };
+    }
+    if (!this.current.options.some((o) => o.id === intent.option)) return { ok: false, error: `option not offered on ${this.current.screen}` };
+    this.actor.send({ type: 'SELECT', option: intent.option });
+    return { ok: true };
+  }
+
+  /** A function key pressed on the PIN pad / FDK: the same as touching the option bound to it. */
+  handleFunctionKey(key: string): void {
+    if (key === 'cancel') {
+      if (CANCELABLE.has(this.current.screen)) this.actor.send({ type: 'CANCEL' });
+      return;
+    }
+    const opt = this.current.options.find((o) => o.fdk === key);
+    if (opt) this.actor.send({ type: 'SELECT', option: opt.id });
+  }
+
+  /** A command for the simulated hardware (fascia). Never reaches the machine directly. */
+  handleSim(raw: unknown): Accepted | Rejection {
+    if (!this.sims) return { ok: false, error: 'not running on simulated devices' };
+    const parsed = simCommandSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, error: 'malformed simulator command' };
+    const r = this.sims.apply(parsed.data);
+    return r.ok ? { ok: true } : r;
+  }
+
+  private scheduleFascia(): void {
+    if (!this.sims || this.fasciaTimer) return;
+    this.fasciaTimer = setTimeout(() => {
+      this.fasciaTimer = null;
+      const m = this.fascia();
+      if (m) for (const l of this.fasciaListeners) l(m);
+    }, 0);
+  }
+
+  dispose(): void {
+    if (this.fasciaTimer) clearTimeout(this.fasciaTimer);
+    this.screenListeners.clear();
+    this.fasciaListeners.clear();
+  }
+}
+
+function sameScreen(a: ScreenModel, b: ScreenModel): boolean {
+  return (
+    a.screen === b.screen &&
+    a.message === b.message &&
+    a.pinLength === b.pinLength &&
+    a.amountEntry === b.amountEntry &&
+    JSON.stringify(a.params) === JSON.stringify(b.params) &&
+    JSON.stringify(a.options) === JSON.stringify(b.options)
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * The embedded host simulator's bank: accounts, cards, balances, daily limits, PIN offsets, and the log of
+ * authorisations it has approved (for duplicate detection and reversals). SQLite, like a real switch's
+ * store. Cards are keyed by HMAC-SHA256 of the PAN so the file holds no readable PAN.
+ */
+import { createHmac } from 'node:crypto';
+import type { Db } from '../../journals/database';
+import { openDatabase } from '../../journals/database';
+import { maskPan } from '../../journals/pan';
+
+export interface Account {
+  id: number;
+  cardKey: string;
+  maskedPan: string;
+  expiry: string;
+  status: 'active' | 'lost' | 'stolen' | 'blocked';
+  pinOffset: string;
+  pinTries: number;
+  balance: number;
+  dailyLimit: number;
+  withdrawnToday: number;
+  day: string;
+}
+
+export interface AuthRecord {
+  terminal: string;
+  stan: string;
+  transmissionDateTime: string;
+  mti: string;
+  accountId: number | null;
+  amount: number;
+  responseCode: string;
+  authCode: string | null;
+  rrn: string | null;
+  reversedAmount: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS accounts (
+  id INTEGER PRIMARY KEY,
+  card_key TEXT UNIQUE NOT NULL,
+  masked_pan TEXT NOT NULL,
+  expiry TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'active',
+  pin_offset TEXT NOT NULL,
+  pin_tries INTEGER NOT NULL DEFAULT 0,
+  balance INTEGER NOT NULL,
+  daily_limit INTEGER NOT NULL,
+  withdrawn_today INTEGER NOT NULL DEFAULT 0,
+  day TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS authorizations (
+  terminal TEXT NOT NULL,
+  stan TEXT NOT NULL,
+  transmission_dt TEXT NOT NULL,
+  mti TEXT NOT NULL,
+  account_id INTEGER,
+  amount INTEGER NOT NULL,
+  response_code TEXT NOT NULL,
+  auth_code TEXT,
+  rrn TEXT,
+  reversed_amount INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (terminal, stan, transmission_dt)
+);
+CREATE TABLE IF NOT EXISTS ledger (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL,
+  delta INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  terminal TEXT NOT NULL,
+  stan TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+`;
+
+export class BankStore {
+  readonly db: Db;
+  constructor(
+    path: string,
+    private readonly cardSecret: Buffer,
+  ) {
+    this.db = openDatabase(path);
+    this.db.exec(SCHEMA);
+  }
+
+  cardKey(pan: string): string {
+    return createHmac('sha256', this.cardSecret).update(pan).digest('hex');
+  }
+
+  upsertAccount(a: { pan: string; expiry: string; status: Account['status']; pinOffset: string; balance: number; dailyLimit: number }): void {
+    const key = this.cardKey(a.pan);
+    const exists = this.db.prepare('SELECT id FROM accounts WHERE card_key = ?').get(key);
+    if (exists) return;
+    this.db
+      .prepare('INSERT INTO accounts (card_key, masked_pan, expiry, status, pin_offset, balance, daily_limit) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(key, maskPan(a.pan), a.expiry, a.status, a.pinOffset, a.balance, a.dailyLimit);
+  }
+
+  findByPan(pan: string): Account | null {
+    const r = this.db.prepare('SELECT * FROM accounts WHERE card_key = ?').get(this.cardKey(pan)) as Record<string, unknown> | undefined;
+    return r ? toAccount(r) : null;
+  }
+
+  getAccount(id: number): Account | null {
+    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return r ? toAccount(r) : null;
+  }
+
+  balanceOfPan(pan: string): number | null {
+    return this.findByPan(pan)?.balance ?? null;
+  }
+
+  setPinTries(id: number, tries: number): void {
+    this.db.prepare('UPDATE accounts SET pin_tries = ? WHERE id = ?').run(tries, id);
+  }
+
+  /** Debits within one SQLite transaction with the authorisation record; resets the daily counter at day change. */
+  debit(id: number, amount: number, day: string, rec: AuthRecord): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE accounts SET balance = balance - ?, withdrawn_today = CASE WHEN day = ? THEN withdrawn_today + ? ELSE ? END, day = ? WHERE id = ?`)
+        .run(amount, day, amount, amount, day, id);
+      this.db.prepare('INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (?, ?, ?, ?, ?, ?)').run(id, -amount, 'withdrawal', rec.terminal, rec.stan, new Date().toISOString());
+      this.saveAuth(rec);
+    })();
+  }
+
+  saveAuth(rec: AuthRecord): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO authorizations (terminal, stan, transmission_dt, mti, account_id, amount, response_code, auth_code, rrn, reversed_amount)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(rec.terminal, rec.stan, rec.transmissionDateTime, rec.mti, rec.accountId, rec.amount, rec.responseCode, rec.authCode, rec.rrn, rec.reversedAmount);
+  }
+
+  findAuth(terminal: string, stan: string, transmissionDateTime: string): AuthRecord | null {
+    const r = this.db.prepare('SELECT * FROM authorizations WHERE terminal = ? AND stan = ? AND transmission_dt = ?').get(terminal, stan, transmissionDateTime) as Record<string, unknown> | undefined;
+    return r ? toAuth(r) : null;
+  }
+
+  /** Restores `credit` to the account of an approved authorisation; idempotent per original (never twice). */
+  reverse(orig: AuthRecord, credit: number, day: string, stan: string): number {
+    return this.db.transaction(() => {
+      const current = this.findAuth(orig.terminal, orig.stan, orig.transmissionDateTime);
+      if (!current || current.accountId === null || current.responseCode !== '00') return 0;
+      const due = Math.max(0, Math.min(credit, current.amount) - current.reversedAmount);
+      if (due === 0) return 0;
+      this.db
+        .prepare(`UPDATE accounts SET balance = balance + ?, withdrawn_today = CASE WHEN day = ? THEN MAX(0, withdrawn_today - ?) ELSE withdrawn_today END WHERE id = ?`)
+        .run(due, day, due, current.accountId);
+      this.db.prepare('UPDATE authorizations SET reversed_amount = reversed_amount + ? WHERE terminal = ? AND stan = ? AND transmission_dt = ?').run(due, orig.terminal, orig.stan, orig.transmissionDateTime);
+      this.db.prepare('INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (?, ?, ?, ?, ?, ?)').run(current.accountId, due, 'reversal', orig.terminal, stan, new Date().toISOString());
+      return due;
+    })();
+  }
+
+  /** Net debits per terminal (for the invariant check: cash delivered = net debits). */
+  netDebits(terminal?: string): number {
+    const r = (terminal
+      ? this.db.prepare('SELECT COALESCE(SUM(-delta), 0) AS n FROM ledger WHERE terminal = ?').get(terminal)
+      : this.db.prepare('SELECT COALESCE(SUM(-delta), 0) AS n FROM ledger').get()) as { n: number };
+    return r.n;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toAccount(r: Record<string, unknown>): Account {
+  return {
+    id: r.id as number,
+    cardKey: r.card_key as string,
+    maskedPan: r.masked_pan as string,
+    expiry: r.expiry as string,
+    status: r.status as Account['status'],
+    pinOffset: r.pin_offset as string,
+    pinTries: r.pin_tries as number,
+    balance: r.balance as number,
+    dailyLimit: r.daily_limit as number,
+    withdrawnToday: r.withdrawn_today as number,
+    day: r.day as string,
+  };
+}
+
+function toAuth(r: Record<string, unknown>): AuthRecord {
+  return {
+    terminal: r.terminal as string,
+    stan: r.stan as string,
+    transmissionDateTime: r.transmission_dt as string,
+    mti: r.mti as string,
+    accountId: (r.account_id as number | null) ?? null,
+    amount: r.amount as number,
+    responseCode: r.response_code as string,
+    authCode: (r.auth_code as string | null) ?? null,
+    rrn: (r.rrn as string | null) ?? null,
+    reversedAmount: r.reversed_amount as number,
+  };
+}

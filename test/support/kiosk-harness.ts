@@ -1,0 +1,65 @@
+/**
+ * Starts a real kiosk core (simulated devices with zero mechanical delay, embedded host on loopback TCP,
+ * SQLite in a temp dir) and drives it the way the fascia does: through simulator commands only.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, type KioskConfigInput } from '../../main/config/config';
+import { startKiosk, type Kiosk, type KioskOptions } from '../../main/core/kiosk';
+import type { ScreenId, ScreenModel, SimCommand } from '../../main/common/contract';
+import { TEST_CARDS } from '../../devices/card-reader/test-cards';
+
+export async function startTestKiosk(overrides: KioskConfigInput = {}, timers: KioskOptions['timers'] = {}, dataDir?: string): Promise<Kiosk & { dataDir: string }> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'atm-kiosk-'));
+  const base: KioskConfigInput = { simulator: { timeScale: 0 }, host: { latencyMs: 0, requestTimeoutMs: 3000 }, ui: { openBrowser: false } };
+  const config = parseConfig(deepMerge(base, overrides));
+  const kiosk = await startKiosk({ config, dataDir: dir, timers: { messageMs: 50, ...timers } });
+  return Object.assign(kiosk, { dataDir: dir });
+}
+
+export function sim(k: Kiosk, cmd: SimCommand): void {
+  const r = k.ui.handleSim(cmd);
+  if (!r.ok) throw new Error(`sim ${cmd.type} refused: ${r.error}`);
+}
+
+export function select(k: Kiosk, option: string): void {
+  const r = k.ui.handleIntent({ type: 'select', option });
+  if (!r.ok) throw new Error(`select ${option} refused: ${r.error} (screen ${k.ui.screen().screen})`);
+}
+
+export function waitForScreen(k: Kiosk, screen: ScreenId, timeoutMs = 5000, pred: (m: ScreenModel) => boolean = () => true): Promise<ScreenModel> {
+  return new Promise((resolve, reject) => {
+    const check = (m: ScreenModel) => m.screen === screen && pred(m);
+    if (check(k.ui.screen())) return resolve(k.ui.screen());
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for screen ${screen}; on ${k.ui.screen().screen} (${k.ui.screen().message ?? ''})`));
+    }, timeoutMs);
+    const off = k.ui.onScreen((m) => {
+      if (check(m)) {
+        clearTimeout(t);
+        off();
+        resolve(m);
+      }
+    });
+  });
+}
+
+export function typePin(k: Kiosk, pin: string): void {
+  for (const d of pin) sim(k, { type: 'key', key: d as '0' });
+  sim(k, { type: 'key', key: 'enter' });
+}
+
+export function card(id: string) {
+  const c = TEST_CARDS.find((x) => x.id === id);
+  if (!c) throw new Error(`no test card ${id}`);
+  return c;
+}
+
+function deepMerge<T>(a: T, b: unknown): T {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(b)) return (b === undefined ? a : b) as T;
+  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
+  return out as T;
+}

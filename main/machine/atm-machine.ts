@@ -38,6 +38,8 @@ export interface AtmContext {
   returnTo: 'menu' | 'amount' | 'receiptQuestion' | 'balanceResult' | 'declined' | 'pin' | 'otherAmount';
   wrongPins: number;
   online: boolean;
+  /** Media the customer took while the device command that offered it was still completing. */
+  taken: { card: boolean; cash: boolean; receipt: boolean };
 }
 
 export interface AtmTimers {
@@ -165,6 +167,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
       returnTo: 'menu',
       wrongPins: 0,
       online: false,
+      taken: { card: false, cash: false, receipt: false },
     },
     on: {
       HOST_ONLINE: { actions: assign({ online: true }) },
@@ -288,7 +291,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
           amountRejected: {
             entry: assign({ message: 'msg.amountNotAvailable', pending: null }),
             after: { message: 'amount' },
-            on: { SELECT: 'amount', CANCEL: 'ejecting' },
+            on: { SELECT: [{ guard: ({ event }) => event.option === 'cancel', target: 'ejecting' }, { target: 'amount' }], CANCEL: 'ejecting' },
           },
           receiptQuestion: {
             on: {
@@ -342,7 +345,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
           wrongPin: {
             entry: assign({ message: 'msg.wrongPin' }),
             after: { message: 'pin' },
-            on: { SELECT: 'pin', CANCEL: 'ejecting' },
+            on: { SELECT: [{ guard: ({ event }) => event.option === 'cancel', target: 'ejecting' }, { target: 'pin' }], CANCEL: 'ejecting' },
           },
           declined: {
             on: {
@@ -385,9 +388,15 @@ export function createAtmMachine(o: AtmMachineOptions) {
             },
           },
           returningCard: {
+            entry: assign({ taken: ({ context }) => ({ ...context.taken, card: false }) }),
+            on: { CARD_TAKEN: { actions: assign({ taken: ({ context }) => ({ ...context.taken, card: true }) }) } },
             invoke: {
               src: 'ejectCard',
-              onDone: [{ guard: ({ event }) => event.output, target: 'takeCardBeforeCash' }, { target: 'cancelCash', actions: assign({ message: 'msg.technicalProblem' }) }],
+              onDone: [
+                { guard: ({ event, context }) => event.output && context.taken.card, target: 'presenting' },
+                { guard: ({ event }) => event.output, target: 'takeCardBeforeCash' },
+                { target: 'cancelCash', actions: assign({ message: 'msg.technicalProblem' }) },
+              ],
               onError: { target: 'cancelCash' },
             },
           },
@@ -407,10 +416,17 @@ export function createAtmMachine(o: AtmMachineOptions) {
             },
           },
           presenting: {
+            entry: assign({ taken: ({ context }) => ({ ...context.taken, cash: false }) }),
+            on: { CASH_TAKEN: { actions: assign({ taken: ({ context }) => ({ ...context.taken, cash: true }) }) } },
             invoke: {
               src: 'present',
               input: ({ context }) => ({ txn: context.auth!.txn }),
-              onDone: [{ guard: ({ event }) => event.output, target: 'takeCash' }, { target: 'goodbye', actions: assign({ message: 'msg.dispenseFailed' }) }],
+              onDone: [
+                { guard: ({ event, context }) => event.output && context.taken.cash && context.wantReceipt, target: 'printing', actions: ({ context }) => s.cashTaken(context.auth!.txn) },
+                { guard: ({ event, context }) => event.output && context.taken.cash, target: 'goodbye', actions: ({ context }) => s.cashTaken(context.auth!.txn) },
+                { guard: ({ event }) => event.output, target: 'takeCash' },
+                { target: 'goodbye', actions: assign({ message: 'msg.dispenseFailed' }) },
+              ],
               onError: { target: 'goodbye', actions: assign({ message: 'msg.technicalProblem' }) },
             },
           },
@@ -432,6 +448,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
             },
           },
           printing: {
+            entry: assign({ taken: ({ context }) => ({ ...context.taken, receipt: false }) }),
+            on: { RECEIPT_TAKEN: { actions: assign({ taken: ({ context }) => ({ ...context.taken, receipt: true }) }) } },
             invoke: {
               src: 'printReceipt',
               input: ({ context }) => ({
@@ -441,7 +459,11 @@ export function createAtmMachine(o: AtmMachineOptions) {
                 amount: context.dispensed?.amount,
                 available: context.auth?.availableBalance,
               }),
-              onDone: [{ guard: ({ event }) => event.output, target: 'takeReceipt' }, { target: 'goodbye', actions: assign({ message: 'msg.receiptUnavailable' }) }],
+              onDone: [
+                { guard: ({ event, context }) => event.output && context.taken.receipt, target: 'goodbye' },
+                { guard: ({ event }) => event.output, target: 'takeReceipt' },
+                { target: 'goodbye', actions: assign({ message: 'msg.receiptUnavailable' }) },
+              ],
               onError: { target: 'goodbye' },
             },
           },
@@ -450,9 +472,15 @@ export function createAtmMachine(o: AtmMachineOptions) {
             after: { receiptTake: 'goodbye' },
           },
           ejecting: {
+            entry: assign({ taken: ({ context }) => ({ ...context.taken, card: false }) }),
+            on: { CARD_TAKEN: { actions: assign({ taken: ({ context }) => ({ ...context.taken, card: true }) }) } },
             invoke: {
               src: 'ejectCard',
-              onDone: [{ guard: ({ event }) => event.output, target: 'takeCard' }, { target: 'retaining', actions: assign({ message: 'msg.technicalProblem' }) }],
+              onDone: [
+                { guard: ({ event, context }) => event.output && context.taken.card, target: 'goodbye' },
+                { guard: ({ event }) => event.output, target: 'takeCard' },
+                { target: 'retaining', actions: assign({ message: 'msg.technicalProblem' }) },
+              ],
               onError: { target: 'retaining' },
             },
           },

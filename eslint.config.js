@@ -26,7 +26,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['node:*', 'fs', 'path', 'child_process', 'electron', 'better-sqlite3', 'ws'], message: 'The renderer is untrusted: no Node or Electron modules.' },
-        { group: ['../main/*', '../../main/*', '!../main/common/*'], message: 'The renderer may only import main/common.' },
+        { regex: '^(\\.\\./)+main/(?!common/)', message: 'The renderer may only import main/common.' },
       ] }],
     },
   },

@@ -70,12 +70,17 @@ export class Journal {
   query(q: { sinceSeq?: number; txn?: number; maskedPan?: string; from?: string; to?: string; kind?: string; limit?: number } = {}): JournalEntry[] {
     const where: string[] = [];
     const args: Array<string | number> = [];
-    if (q.sinceSeq !== undefined) (where.push('seq > ?'), args.push(q.sinceSeq));
-    if (q.txn !== undefined) (where.push('txn = ?'), args.push(q.txn));
-    if (q.maskedPan !== undefined) (where.push('masked_pan = ?'), args.push(q.maskedPan));
-    if (q.from !== undefined) (where.push('ts >= ?'), args.push(q.from));
-    if (q.to !== undefined) (where.push('ts <= ?'), args.push(q.to));
-    if (q.kind !== undefined) (where.push('kind = ?'), args.push(q.kind));
+    const add = (clause: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add('seq > ?', q.sinceSeq);
+    add('txn = ?', q.txn);
+    add('masked_pan = ?', q.maskedPan);
+    add('ts >= ?', q.from);
+    add('ts <= ?', q.to);
+    add('kind = ?', q.kind);
     const sql = `SELECT * FROM journal ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT ?`;
     args.push(q.limit ?? 10000);
     return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(toEntry);

@@ -1,4 +1,5 @@
 import { emvSubcommands } from './subcommands-emv';
+import { iso8583Subcommands } from './subcommands-iso8583';
 /** Plain (human) subcommands of atm-tools, by area. Areas add theirs here (one import line each). */
 export interface Subcommand {
   usage: string;
@@ -7,3 +8,4 @@ export interface Subcommand {
 
 export const subcommands: Record<string, Subcommand> = {};
 Object.assign(subcommands, emvSubcommands);
+Object.assign(subcommands, iso8583Subcommands);

@@ -29,6 +29,7 @@ import { createAtmMachine, type AtmMachine } from '../machine/atm-machine';
 import { SessionServices } from '../machine/session-services';
 import { recoverUnfinished, type RecoveryReport } from './recovery';
 import { Simulators } from './simulators';
+import { collectStatus, type KioskDevices, type KioskStatus } from './status';
 import { UiHub } from './ui-hub';
 
 /** Test keys of the simulated EPP and embedded host (never used with a real host). */
@@ -56,6 +57,10 @@ export interface Kiosk {
   txns: TransactionStore;
   reversals: ReversalQueue;
   recovery: Promise<RecoveryReport | null>;
+  devices: KioskDevices;
+  status(): KioskStatus;
+  /** Operator/remote command: out of service (after the current customer) or back in service. */
+  setServiceMode(mode: 'in' | 'out', by: string): void;
   stop(): Promise<void>;
 }
 
@@ -214,6 +219,12 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     txns,
     reversals,
     recovery,
+    devices: { cardReader, dispenser, pinpad, printer, sensors },
+    status: () => collectStatus(config.terminal.id, actor.getSnapshot(), { cardReader, dispenser, pinpad, printer, sensors }, host.isOnline(), reversals.depth()),
+    setServiceMode(mode, by) {
+      journal.append('service.mode', { mode, by });
+      actor.send({ type: 'SERVICE_MODE', mode });
+    },
     async stop() {
       actor.stop();
       ui.dispose();

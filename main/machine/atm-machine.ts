@@ -20,7 +20,9 @@ export type AtmEvent =
   | { type: 'RECEIPT_TAKEN' }
   | { type: 'SUPERVISOR'; on: boolean }
   | { type: 'HOST_ONLINE' }
-  | { type: 'HOST_OFFLINE' };
+  | { type: 'HOST_OFFLINE' }
+  /** Operator/remote command: take the ATM out of service (after the current session) or put it back. */
+  | { type: 'SERVICE_MODE'; mode: 'in' | 'out' };
 
 export type PendingOp = { kind: 'withdrawal'; amount: number } | { kind: 'balance' };
 
@@ -40,6 +42,8 @@ export interface AtmContext {
   online: boolean;
   /** Media the customer took while the device command that offered it was still completing. */
   taken: { card: boolean; cash: boolean; receipt: boolean };
+  /** Set by an operator/remote command: stays out of service until put back in. */
+  forcedOut: boolean;
 }
 
 export interface AtmTimers {
@@ -168,16 +172,19 @@ export function createAtmMachine(o: AtmMachineOptions) {
       wrongPins: 0,
       online: false,
       taken: { card: false, cash: false, receipt: false },
+      forcedOut: false,
     },
     on: {
       HOST_ONLINE: { actions: assign({ online: true }) },
       HOST_OFFLINE: { actions: assign({ online: false }) },
+      SERVICE_MODE: { actions: assign({ forcedOut: ({ event }) => event.mode === 'out' }) },
     },
     states: {
       starting: {
         invoke: {
           src: 'startup',
           onDone: [
+            { guard: ({ context }) => context.forcedOut, target: 'outOfService' },
             { guard: 'startedOnline', target: 'inService', actions: assign({ online: true }) },
             { target: 'outOfService', actions: assign({ online: false }) },
           ],
@@ -187,9 +194,10 @@ export function createAtmMachine(o: AtmMachineOptions) {
       outOfService: {
         on: {
           SUPERVISOR: { guard: ({ event }) => event.on, target: 'supervisor' },
-          HOST_ONLINE: { target: 'starting', actions: assign({ online: true }) },
+          HOST_ONLINE: { guard: ({ context }) => !context.forcedOut, target: 'starting', actions: assign({ online: true }) },
+          SERVICE_MODE: { guard: ({ event }) => event.mode === 'in', target: 'starting', actions: assign({ forcedOut: false }) },
         },
-        after: { retry: 'starting' },
+        after: { retry: { guard: ({ context }) => !context.forcedOut, target: 'starting' } },
       },
       supervisor: {
         on: { SUPERVISOR: { guard: ({ event }) => !event.on, target: 'starting' } },
@@ -199,6 +207,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
         states: {
           idle: {
             entry: 'clearSession',
+            always: { guard: ({ context }) => context.forcedOut, target: '#atm.outOfService' },
             invoke: {
               src: 'readCard',
               onDone: [
@@ -218,6 +227,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
             on: {
               SUPERVISOR: { guard: ({ event }) => event.on, target: '#atm.supervisor' },
               HOST_OFFLINE: { target: '#atm.outOfService', actions: assign({ online: false }) },
+              SERVICE_MODE: { guard: ({ event }) => event.mode === 'out', target: '#atm.outOfService', actions: assign({ forcedOut: true }) },
             },
           },
           pin: {

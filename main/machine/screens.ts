@@ -33,7 +33,8 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
   const timeout = (ms: number) => st.now() + ms;
 
   if (snap.matches('starting')) return m('starting', { title: 'screen.starting' });
-  if (snap.matches('outOfService')) return m('outOfService', { title: 'screen.outOfService', message: c.online ? 'msg.technicalProblem' : 'msg.hostUnavailable' });
+  if (snap.matches('outOfService'))
+    return m('outOfService', { title: 'screen.outOfService', message: c.forcedOut ? 'msg.closedForService' : c.online ? 'msg.technicalProblem' : 'msg.hostUnavailable' });
   if (snap.matches('supervisor')) return m('supervisor', { title: 'screen.supervisor' });
 
   const s = snap.matches.bind(snap);

@@ -46,6 +46,7 @@ export const en: Record<string, string> = {
   'msg.cashRetracted': 'The cash was not taken and has been retracted. Your account will not be charged.',
   'msg.transactionCanceled': 'Your transaction was canceled. Your account has not been charged.',
   'msg.technicalProblem': 'A technical problem occurred.',
+  'msg.closedForService': 'This machine is closed for service. Please use another machine.',
   'msg.cardUnreadable': 'Your card could not be read.',
   'msg.receiptUnavailable': 'A receipt could not be printed.',
   'opt.cancel': 'Cancel',

@@ -80,6 +80,7 @@ export class IsoClient extends EventEmitter<IsoClientEvents> {
     super();
     this.timers = o.timers ?? realTimers;
     this.random = o.random ?? Math.random;
+    new FrameDecoder(o.framing); // validates the framing (TPDU) now rather than in a reconnect timer
   }
 
   isOnline(): boolean {
@@ -126,7 +127,7 @@ export class IsoClient extends EventEmitter<IsoClientEvents> {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     const sock = this.socket;
-    if (!this.connected || !sock) return Promise.reject(new HostOfflineError(canonical.mti, this.stopped ? 'stopped' : 'notConnected'));
+    if (!this.connected || !sock || sock.destroyed) return Promise.reject(new HostOfflineError(canonical.mti, this.stopped ? 'stopped' : 'notConnected'));
     const key = requestKey(canonical);
     if (this.pending.has(key)) return Promise.reject(new DuplicateRequestError(canonical.mti));
     return new Promise<IsoMessage>((resolve, reject) => {

@@ -211,6 +211,10 @@ describe('IsoClient failures', () => {
     expect(events).toEqual(['offline', 'online']);
   });
 
+  it('a bad TPDU in the configuration throws at construction', () => {
+    expect(() => new IsoClient({ host: '127.0.0.1', port: 1, packager: ISO87A, framing: { length: 'binary2', tpdu: '60' }, requestTimeoutMs: 1, reconnect: { initialMs: 1, maxMs: 1 } })).toThrow(FramingError);
+  });
+
   it('stop() rejects pending requests with HostOfflineError("stopped")', async () => {
     const { host, client } = await setup();
     host.onRequest = () => undefined;

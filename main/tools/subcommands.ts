@@ -1,5 +1,6 @@
 import { emvSubcommands } from './subcommands-emv';
 import { iso8583Subcommands } from './subcommands-iso8583';
+import { cryptoSubcommands } from './subcommands-crypto';
 /** Plain (human) subcommands of atm-tools, by area. Areas add theirs here (one import line each). */
 export interface Subcommand {
   usage: string;
@@ -9,3 +10,4 @@ export interface Subcommand {
 export const subcommands: Record<string, Subcommand> = {};
 Object.assign(subcommands, emvSubcommands);
 Object.assign(subcommands, iso8583Subcommands);
+Object.assign(subcommands, cryptoSubcommands);

@@ -97,6 +97,20 @@ describe('FrameDecoder', () => {
     expect(() => new FrameDecoder(framing).push(bytes)).toThrow(FramingError);
   });
 
+  it.each(['binary2', 'binary4', 'ascii4', 'bcd2'] as const)('random bytes (%s) only ever throw FramingError', (length) => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }), (chunks) => {
+        const dec = new FrameDecoder({ length, tpdu: '6000010000' }, 500);
+        try {
+          for (const c of chunks) for (const f of dec.push(c)) expect(f.length).toBeLessThanOrEqual(495);
+        } catch (e) {
+          expect(e).toBeInstanceOf(FramingError);
+        }
+      }),
+      { seed: 11, numRuns: 500 },
+    );
+  });
+
   it('binary4 default max frame 8192', () => {
     expect(() => new FrameDecoder({ length: 'binary4' }).push(hex('00002001'))).toThrow(FramingError);
     expect(new FrameDecoder({ length: 'binary4' }).push(Buffer.concat([hex('00002000'), Buffer.alloc(8192)]))).toHaveLength(1);

@@ -186,6 +186,19 @@ describe('IsoClient failures', () => {
     await once(client, 'online');
   });
 
+  it('a host spewing random frames causes protocolErrors only; requests still complete', async () => {
+    const { host, client, errors } = await setup();
+    let seed = 99;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    host.onRequest = (r) => {
+      for (let i = 0; i < 50; i++) host.writeRaw(r.sock, Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 60) }, () => Math.floor(rnd() * 256))));
+      host.reply(r, answer(r.msg));
+    };
+    await expect(client.request(withdrawal('000085'))).resolves.toMatchObject({ mti: '0210' });
+    expect(errors.length).toBe(50);
+    expect(errors.every((e) => e instanceof Iso8583Error)).toBe(true);
+  });
+
   it('reconnects after the server restarts on the same port', async () => {
     const { host, client } = await setup();
     const offline = once(client, 'offline');

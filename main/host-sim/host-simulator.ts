@@ -129,7 +129,8 @@ export class HostSimulator {
       return;
     }
     if (fault === 'drop') return;
-    let resp = fault === 'issuerDown' && req.mti !== '0800' ? { mti: req.mti.slice(0, 2) + '1' + req.mti[3], fields: { ...pick(req, [2, 3, 4, 7, 11, 41]), 39: '91' } } : this.issuer.handle(req);
+    const issuerDown = fault === 'issuerDown' && (req.mti === '0100' || req.mti === '0200');
+    let resp = issuerDown ? { mti: req.mti === '0100' ? '0110' : '0210', fields: { ...pick(req, [2, 3, 4, 7, 11, 41]), 39: '91' } } : this.issuer.handle(req);
     if (!resp) return;
     if (resp.mti === '0431') resp = { ...resp, mti: '0430' };
     const wait = this.latencyMs + (fault === 'delay' ? (this.o.faultDelayMs ?? 60_000) : 0);

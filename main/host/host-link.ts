@@ -46,6 +46,8 @@ export class HostUnavailableError extends Error {
 export interface AuthorizationResult extends HostReply {
   stan: string;
   transmissionDateTime: string;
+  /** All response fields, for network-private data (statement lines, cardless confirmation). */
+  fields: Record<number, string | Buffer>;
 }
 
 export interface HostLinkOptions {
@@ -133,13 +135,23 @@ export class HostLink extends EventEmitter {
   }
 
   /** 0200 withdrawal or 0100 inquiry. Throws HostUnavailableError on timeout/offline. */
-  async authorize(req: { mti: '0100' | '0200'; processingCode: string; amount: number; card: CardFields; pinBlock: Uint8Array; posEntryMode: string; icc?: Uint8Array; reserved?: { stan: string; now: Date } }): Promise<AuthorizationResult> {
+  async authorize(req: {
+    mti: '0100' | '0200';
+    processingCode: string;
+    amount: number;
+    card: CardFields;
+    pinBlock?: Uint8Array;
+    posEntryMode: string;
+    icc?: Uint8Array;
+    extraFields?: Record<number, string | Buffer>;
+    reserved?: { stan: string; now: Date };
+  }): Promise<AuthorizationResult> {
     const stan = req.reserved?.stan ?? this.stan();
     const now = req.reserved?.now ?? this.now();
     const msg = buildFinancialRequest({ ...req, stan, now }, this.o.identity, this.o.profile);
     try {
       const reply = await this.o.requester.request(msg, { timeoutMs: this.o.requestTimeoutMs });
-      return { ...readReply(reply), stan, transmissionDateTime: String(msg.fields[7]) };
+      return { ...readReply(reply), stan, transmissionDateTime: String(msg.fields[7]), fields: reply.fields };
     } catch (e) {
       const kind = errorKind(e);
       throw new HostUnavailableError(kind, `host ${kind}`, { stan, transmissionDateTime: String(msg.fields[7]) });

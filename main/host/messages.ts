@@ -15,8 +15,9 @@ export interface TerminalIdentity {
 
 export interface CardFields {
   pan: string;
-  expiry: string;
-  track2: string;
+  /** Absent for cardless transactions (QR, one-time code). */
+  expiry?: string;
+  track2?: string;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -56,6 +57,8 @@ export interface FinancialRequest {
   now: Date;
   posEntryMode: string;
   icc?: Uint8Array;
+  /** Network-private fields (e.g. 48 for PIN change, statement, cardless references). */
+  extraFields?: Record<number, string | Buffer>;
 }
 
 export function buildFinancialRequest(r: FinancialRequest, id: TerminalIdentity, profile: HostProfile): IsoMessage {
@@ -64,13 +67,14 @@ export function buildFinancialRequest(r: FinancialRequest, id: TerminalIdentity,
     2: r.card.pan,
     3: r.processingCode,
     4: amount12(r.amount),
-    14: r.card.expiry,
     18: profile.mcc,
     22: r.posEntryMode,
     25: profile.posCondition,
-    35: r.card.track2,
     49: id.currencyNumeric,
   };
+  if (r.card.expiry) fields[14] = r.card.expiry;
+  if (r.card.track2) fields[35] = r.card.track2;
+  if (r.extraFields) Object.assign(fields, r.extraFields);
   if (r.pinBlock) fields[52] = Buffer.from(r.pinBlock);
   if (r.icc) fields[55] = Buffer.from(r.icc);
   return { mti: r.mti, fields };

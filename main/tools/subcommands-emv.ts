@@ -3,6 +3,7 @@ import { ToolError } from './op-registry';
 import type { Subcommand } from './subcommands';
 import { describeTlv } from '../emv/tlv';
 import { makeAtmWithdrawalQr, parseEmvQr } from '../cardless/emvco-qr';
+import { computeArqc, type ArqcCalcInput } from '../emv/arqc-calc';
 
 /** Parses `--name value` pairs; returns them and the positional arguments. */
 export function parseFlags(args: readonly string[]): { flags: Map<string, string>; positional: string[] } {
@@ -76,4 +77,24 @@ const qrCommand: Subcommand = {
   },
 };
 
-export const emvSubcommands: Record<string, Subcommand> = { tlv: tlvCommand, qr: qrCommand };
+const emvCommand: Subcommand = {
+  usage: 'arqc --cvn 10|18|16|1 (--imk HEX --pan PAN [--psn 00] | --mk HEX) --atc HEX --cdol1 HEX --aip HEX [--un HEX] [--iad HEX] [--cdol HEX]   (test keys only)',
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'arqc') throw new ToolError('usage: emv arqc --cvn ... (see help)');
+    const { flags } = parseFlags(rest);
+    const input: ArqcCalcInput = { cvn: need(flags, 'cvn'), atc: need(flags, 'atc'), cdol1: need(flags, 'cdol1'), aip: need(flags, 'aip') };
+    for (const k of ['imk', 'mk', 'pan', 'psn', 'un', 'cdol', 'iad'] as const) {
+      const v = flags.get(k);
+      if (v !== undefined) input[k] = v;
+    }
+    try {
+      console.log(computeArqc(input).arqc);
+    } catch (e) {
+      throw new ToolError((e as Error).message);
+    }
+    return 0;
+  },
+};
+
+export const emvSubcommands: Record<string, Subcommand> = { tlv: tlvCommand, qr: qrCommand, emv: emvCommand };

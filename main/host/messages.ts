@@ -149,3 +149,23 @@ export function readReply(msg: IsoMessage): HostReply {
 export function balanceBlock(accountType: string, amountType: '01' | '02', currency: string, minor: number): string {
   return `${accountType}${amountType}${currency}${minor < 0 ? 'D' : 'C'}${String(Math.abs(minor)).padStart(12, '0')}`;
 }
+
+export interface StatementEntry {
+  /** YYMMDD */
+  date: string;
+  sign: 'C' | 'D';
+  /** Minor units. */
+  amount: number;
+  description: string;
+}
+
+/** Mini statement in field 48: entries `YYMMDD` + C|D + amount n12 + description an12, joined by ';'. */
+export function parseStatement(field48: string): StatementEntry[] {
+  const out: StatementEntry[] = [];
+  for (const raw of field48.split(';')) {
+    const m = /^(\d{6})([CD])(\d{12})(.{0,12})$/.exec(raw);
+    if (!m) continue;
+    out.push({ date: m[1]!, sign: m[2] as 'C' | 'D', amount: Number(m[3]), description: m[4]!.trimEnd() });
+  }
+  return out;
+}

@@ -25,6 +25,11 @@ export const configSchema = z
         currencyNumeric: z.string().regex(/^\d{3}$/).default('840'),
         countryNumeric: z.string().regex(/^\d{3}$/).default('840'),
         locale: z.string().default('en-US'),
+        /** ISO 3166-1 alpha-2 country and city, shown in the cardless QR (EMVCo tags 58 and 60). */
+        country: z.string().regex(/^[A-Z]{2}$/).default('US'),
+        city: z.string().min(1).max(15).default('Springfield'),
+        /** Languages offered on the welcome screen (catalogues in renderer/i18n). */
+        languages: z.array(z.enum(['en', 'zh'])).min(1).default(['en', 'zh']),
         /** Amounts offered as fast cash, in minor units. */
         fastCash: z.array(z.number().int().positive()).max(6).default([2000, 4000, 6000, 10000, 20000]),
         maxWithdrawal: z.number().int().positive().default(50000),
@@ -71,6 +76,16 @@ export const configSchema = z
         screenTimeoutMs: z.number().int().positive().default(30000),
         moreTimeMs: z.number().int().positive().default(15000),
         messageMs: z.number().int().positive().default(4000),
+      })
+      .prefault({}),
+    cardless: z
+      .object({
+        qr: z.boolean().default(true),
+        oneTimeCode: z.boolean().default(true),
+        /** Whether a one-time code withdrawal also asks for the card PIN (bank policy). */
+        oneTimeCodePin: z.boolean().default(false),
+        qrTimeoutMs: z.number().int().positive().default(120000),
+        pollIntervalMs: z.number().int().positive().default(2000),
       })
       .prefault({}),
     ui: z

@@ -3,13 +3,16 @@
  * statement codes are network-private). Defaults follow common ISO 8583:1987 ATM practice.
  */
 export interface HostProfile {
-  processingCodes: { withdrawal: string; balance: string; statement: string; pinChange: string; transfer: string };
+  processingCodes: { withdrawal: string; balance: string; statement: string; pinChange: string; transfer: string; cardlessInquiry: string };
   /** Field 18 merchant category for an ATM. */
   mcc: string;
   /** Field 22 POS entry mode: magstripe read + PIN capable. */
   posEntryMagstripe: string;
   posEntryChip: string;
   posEntryFallback: string;
+  /** Field 22 for cardless: QR scanned by the customer's wallet, one-time code keyed in. */
+  posEntryQr: string;
+  posEntryManual: string;
   /** Field 25 POS condition code. */
   posCondition: string;
   /** Field 39 sent in a reversal advice, by reason. */
@@ -17,11 +20,13 @@ export interface HostProfile {
 }
 
 export const DEFAULT_PROFILE: HostProfile = {
-  processingCodes: { withdrawal: '010000', balance: '310000', statement: '380000', pinChange: '920000', transfer: '400000' },
+  processingCodes: { withdrawal: '010000', balance: '310000', statement: '380000', pinChange: '920000', transfer: '400000', cardlessInquiry: '390000' },
   mcc: '6011',
   posEntryMagstripe: '901',
   posEntryChip: '051',
   posEntryFallback: '801',
+  posEntryQr: '031',
+  posEntryManual: '011',
   posCondition: '02',
   reversalReason: { timeout: '68', notDispensed: '22', partialDispense: '32', cashRetracted: '22', cardDeclined: '06', lateResponse: '68' },
 };

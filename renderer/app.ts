@@ -16,12 +16,15 @@ declare global {
 const bridge: AtmBridge = window.atm ?? createWsBridge();
 const screen = document.getElementById('screen')!;
 const fascia = document.getElementById('fascia')!;
-const lang = 'en';
 
-bridge.onScreen((m) => renderScreen(screen, m, bridge, lang));
+let qrPayload: string | null = null;
+bridge.onScreen((m) => {
+  qrPayload = m.qr?.payload ?? null;
+  renderScreen(screen, m, bridge);
+});
 if (bridge.sim) {
   document.body.classList.add('simulator');
   mountFdks(document.getElementById('fdks-left')!, document.getElementById('fdks-right')!, bridge);
-  bridge.onFascia((m) => renderFascia(fascia, m, bridge));
+  bridge.onFascia((m) => renderFascia(fascia, m, bridge, () => qrPayload));
   bindKeyboard(bridge);
 }

@@ -22,7 +22,7 @@ export function mountFdks(leftCol: HTMLElement, rightCol: HTMLElement, bridge: A
   }
 }
 
-export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridge): void {
+export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridge, currentQr: () => string | null = () => null): void {
   const sim = bridge.sim;
   if (!sim) return;
   const cmd = (c: SimCommand) => () => sim(c);
@@ -93,6 +93,28 @@ export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridg
   const wasOpen = root.querySelector('details.faults')?.hasAttribute('open');
   if (wasOpen) faults.setAttribute('open', '');
 
+  // The customer's phone: a wallet that scans the QR on screen, and a banking app that issues codes.
+  const walletCard = h('select', { 'data-testid': 'wallet-card', 'aria-label': 'wallet card' });
+  for (const c of m.cards) walletCard.append(h('option', { value: c.id }, `${c.label.replace(/ \(PIN.*\)$/, '')} ${c.maskedPan.slice(-4)}`));
+  const prevWallet = root.querySelector<HTMLSelectElement>('[data-testid=wallet-card]')?.value;
+  if (prevWallet) walletCard.value = prevWallet;
+  const scan = h('button', { 'data-testid': 'wallet-scan' }, 'Scan QR and confirm');
+  scan.addEventListener('click', () => {
+    const payload = currentQr();
+    if (payload) sim({ type: 'walletConfirmQr', payload, cardId: walletCard.value });
+  });
+  const codeAmount = h('select', { 'data-testid': 'wallet-code-amount', 'aria-label': 'code amount' });
+  for (const a of [2000, 4000, 10000]) codeAmount.append(h('option', { value: String(a) }, formatMoney(a, m.currency, m.locale)));
+  const getCode = h('button', { 'data-testid': 'wallet-get-code' }, 'Get withdrawal code');
+  getCode.addEventListener('click', () => sim({ type: 'walletIssueCode', cardId: walletCard.value, amount: Number(codeAmount.value) }));
+  const phone = h('section', { class: 'slot phone', 'data-testid': 'phone' },
+    h('h2', {}, 'Phone (simulated wallet)'),
+    walletCard, scan, codeAmount, getCode,
+    h('div', { class: 'slot-mouth', 'data-testid': 'phone-screen' }, [m.phone.message, m.phone.code ? `code ${m.phone.code}` : null].filter(Boolean).join(': ')),
+  );
+  const headphone = h('button', { 'data-testid': 'headphone-jack', 'aria-pressed': 'false' }, 'Headphone jack');
+  headphone.addEventListener('click', () => sim({ type: 'headphone', present: headphone.getAttribute('aria-pressed') !== 'true' }));
+
   const cassettes = h('ul', { class: 'cassettes', 'data-testid': 'cassettes' });
   for (const c of m.cassettes) cassettes.append(h('li', { 'data-unit': c.id }, `${c.id} ${formatMoney(c.denomination, m.currency, m.locale)}: ${c.count} (${c.state})`));
 
@@ -101,7 +123,8 @@ export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridg
     h('section', { class: 'slot pad-slot' }, h('h2', {}, 'Encrypting PIN pad'), pad),
     cashSlot,
     receiptSlot,
-    h('section', { class: 'slot service' }, h('h2', {}, 'Service'), opSwitch, cassettes, faults),
+    phone,
+    h('section', { class: 'slot service' }, h('h2', {}, 'Service'), opSwitch, headphone, cassettes, faults),
   );
 }
 

@@ -7,8 +7,9 @@ import type { AtmBridge, ScreenModel, ScreenOption } from '../main/common/contra
 import { h } from './dom';
 import { translate } from './i18n/translate';
 
-export function renderScreen(root: HTMLElement, m: ScreenModel, bridge: AtmBridge, lang: string): void {
-  const ctx = { lang, locale: m.locale, currency: m.currency };
+export function renderScreen(root: HTMLElement, m: ScreenModel, bridge: AtmBridge): void {
+  const ctx = { lang: m.lang, locale: m.lang === 'zh' ? 'zh-CN' : m.locale, currency: m.currency };
+  document.documentElement.lang = m.lang === 'zh' ? 'zh-CN' : m.lang;
   const t = (key?: string, params: Record<string, string | number> = m.params) => translate(key, params, ctx);
   root.dataset.screen = m.screen;
   root.dataset.seq = String(m.seq);
@@ -32,6 +33,7 @@ export function renderScreen(root: HTMLElement, m: ScreenModel, bridge: AtmBridg
       ),
     );
   }
+  if (m.qr) body.append(qrCanvas(m.qr));
   if (m.screen === 'takeCash' && m.params.amount) {
     body.append(h('p', { class: 'amount-big', 'data-testid': 'cash-amount' }, translate('opt.amount', { amount: Number(m.params.amount) }, ctx)));
   }
@@ -50,6 +52,23 @@ function optionButton(o: ScreenOption | undefined, fdk: string, bridge: AtmBridg
   const b = h('button', { class: 'option', 'data-fdk': fdk, 'data-option': o.id, 'data-testid': `option-${o.id}` }, t(o.label, o.params ?? {}));
   b.addEventListener('click', () => bridge.sendIntent({ type: 'select', option: o.id }));
   return b;
+}
+
+/** Draws the QR module matrix (computed by the core) with a quiet zone of 4 modules. */
+function qrCanvas(qr: { payload: string; size: number; modules: string }): HTMLCanvasElement {
+  const scale = 8;
+  const quiet = 4;
+  const px = (qr.size + quiet * 2) * scale;
+  const c = h('canvas', { class: 'qr', width: String(px), height: String(px), 'data-testid': 'qr', 'data-payload': qr.payload, role: 'img', 'aria-label': 'QR code' });
+  const g = c.getContext('2d');
+  if (g) {
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, px, px);
+    g.fillStyle = '#000';
+    for (let y = 0; y < qr.size; y++)
+      for (let x = 0; x < qr.size; x++) if (qr.modules[y * qr.size + x] === '1') g.fillRect((x + quiet) * scale, (y + quiet) * scale, scale, scale);
+  }
+  return c;
 }
 
 function startCountdown(el: HTMLElement, until: number, seq: number, root: HTMLElement, fmt: (s: number) => string): void {

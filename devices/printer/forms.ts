@@ -32,6 +32,18 @@ export const FORMS: Record<string, string[]> = {
     '',
     '{center}THANK YOU',
   ],
+  statement: [
+    '{center}${bank}',
+    '{center}MINI STATEMENT',
+    'DATE ${date}      TIME ${time}',
+    'TERMINAL ${terminal}   TXN ${txn}',
+    'CARD ${maskedPan}',
+    '',
+    '${body}',
+    '',
+    'AVAILABLE BALANCE ${balance}',
+    '{center}THANK YOU',
+  ],
   totals: ['{center}CASSETTE TOTALS', 'DATE ${date}  TIME ${time}', 'TERMINAL ${terminal}', '', '${body}'],
 };
 
@@ -70,7 +82,7 @@ export function renderForm(form: string, fields: Record<string, string>): string
       if (onlyField) continue;
       throw new FormError('fieldError', `form "${form}" needs field "${missing}"`);
     }
-    for (const chunk of wrap(text, RECEIPT_WIDTH)) out.push(center ? centerText(chunk, RECEIPT_WIDTH) : chunk);
+    for (const part of text.split('\n')) for (const chunk of wrap(part, RECEIPT_WIDTH)) out.push(center ? centerText(chunk, RECEIPT_WIDTH) : chunk);
   }
   return out;
 }

@@ -33,6 +33,9 @@ export const SCREEN_IDS = [
   'cashRetracted',
   'goodbye',
   'error',
+  'pinChanged',
+  'showQr',
+  'codeEntry',
 ] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 
@@ -62,8 +65,12 @@ export interface ScreenModel {
   amountEntry?: string;
   locale: string;
   currency: string;
+  /** Session language (catalogue id). */
+  lang: string;
   /** Epoch ms when the screen times out, for a countdown. */
   timeoutAt?: number;
+  /** Dynamic EMVCo QR to show (cardless): the payload and its module matrix as '0'/'1' rows, size x size. */
+  qr?: { payload: string; size: number; modules: string };
 }
 
 export const userIntentSchema = z.discriminatedUnion('type', [
@@ -81,6 +88,11 @@ export const simCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('takeCash') }),
   z.object({ type: z.literal('takeReceipt') }),
   z.object({ type: z.literal('operatorSwitch'), position: z.enum(['run', 'supervisor']) }),
+  /** The customer's phone (simulated wallet) scans the QR on screen and confirms with a test card. */
+  z.object({ type: z.literal('walletConfirmQr'), payload: z.string().min(20).max(512).regex(/^[\x20-\x7e]+$/), cardId: z.string().min(1).max(40).regex(/^[a-z0-9-]+$/) }),
+  /** The customer's banking app issues a one-time withdrawal code. */
+  z.object({ type: z.literal('walletIssueCode'), cardId: z.string().min(1).max(40).regex(/^[a-z0-9-]+$/), amount: z.number().int().positive().max(10_000_000) }),
+  z.object({ type: z.literal('headphone'), present: z.boolean() }),
   z.object({
     type: z.literal('fault'),
     device: z.enum(['cardReader', 'dispenser', 'printer', 'host']),
@@ -98,6 +110,8 @@ export interface FasciaModel {
   operatorSwitch: 'run' | 'supervisor';
   cassettes: Array<{ id: string; denomination: number; count: number; state: string }>;
   faults: { cardReader: string; dispenser: string; printer: string; host: string };
+  /** The simulated phone: last wallet result and issued one-time code. */
+  phone: { message: string | null; code: string | null };
   /** Lit guidance lights (card slot, cash slot, receipt slot). */
   lights: { card: boolean; cash: boolean; receipt: boolean };
   currency: string;

@@ -171,6 +171,8 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     noteMultiple,
     minorPerMajor: 100,
     captureCards: true,
+    languages: config.terminal.languages,
+    cardless: config.cardless,
     startup: async () => {
       if (!recovered) {
         recovered = true;
@@ -188,7 +190,20 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     },
   });
   const actor = createActor(machine);
-  const ui = new UiHub(actor, { locale: config.terminal.locale, currency: config.terminal.currency, fastCash: config.terminal.fastCash, now: () => Date.now(), timers: t }, journal, sims);
+  const ui = new UiHub(
+    actor,
+    {
+      locale: config.terminal.locale,
+      currency: config.terminal.currency,
+      fastCash: config.terminal.fastCash,
+      languages: config.terminal.languages,
+      cardless: { qr: config.cardless.qr, oneTimeCode: config.cardless.oneTimeCode },
+      now: () => Date.now(),
+      timers: t,
+    },
+    journal,
+    sims,
+  );
 
   // Device events -> machine events (the fascia never talks to the machine directly).
   pinpad.events.on('key', (k) => {

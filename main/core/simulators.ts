@@ -16,6 +16,9 @@ import type { HostFault } from '../host-sim/host-simulator';
 export interface HostFaultControl {
   setFault(f: HostFault): void;
   currentFault(): HostFault;
+  /** The simulated wallet on the host side (customer's phone). */
+  confirmQr?(payload: string, cardId: string): { ok: true; reference: string; amount: number } | { ok: false; error: string };
+  issueOneTimeCode?(cardId: string, amount: number, ttlMs?: number): string;
 }
 
 const CARD_FAULTS: CardReaderFault[] = ['none', 'readError', 'cardJam', 'offline', 'retainBinFull'];
@@ -41,6 +44,7 @@ function dispenserFaultName(f: DispenserFault): string {
 export class Simulators {
   private listeners = new Set<() => void>();
   host: HostFaultControl | null = null;
+  private phone: { message: string | null; code: string | null } = { message: null, code: null };
 
   constructor(
     readonly cardReader: CardReaderSimulator,
@@ -87,6 +91,27 @@ export class Simulators {
       case 'operatorSwitch':
         this.sensors.set({ operatorSwitch: cmd.position });
         return { ok: true };
+      case 'headphone':
+        this.sensors.set({ headphone: cmd.present ? 'present' : 'absent' });
+        return { ok: true };
+      case 'walletConfirmQr': {
+        if (!this.host?.confirmQr) return { ok: false, error: 'wallet not available: host is not simulated' };
+        const r = this.host.confirmQr(cmd.payload, cmd.cardId);
+        this.phone = { message: r.ok ? 'confirmed' : r.error, code: null };
+        this.changed();
+        return r.ok ? { ok: true } : { ok: false, error: r.error };
+      }
+      case 'walletIssueCode': {
+        if (!this.host?.issueOneTimeCode) return { ok: false, error: 'wallet not available: host is not simulated' };
+        try {
+          const code = this.host.issueOneTimeCode(cmd.cardId, cmd.amount);
+          this.phone = { message: 'code issued', code };
+        } catch (e) {
+          this.phone = { message: e instanceof Error ? e.message : 'failed', code: null };
+        }
+        this.changed();
+        return { ok: true };
+      }
       case 'fault': {
         const f = cmd.fault;
         if (cmd.device === 'cardReader') {
@@ -108,6 +133,7 @@ export class Simulators {
         return { ok: true };
       }
     }
+    return { ok: false, error: 'unknown simulator command' };
   }
 
   fasciaModel(): FasciaModel {
@@ -131,6 +157,7 @@ export class Simulators {
         printer: this.printer.currentFault(),
         host: this.host?.currentFault() ?? 'none',
       },
+      phone: { ...this.phone },
       lights: { card: cardState === 'gate' || cardState === 'empty', cash: notes.length > 0, receipt: receipt !== null },
       currency: this.terminal.currency,
       locale: this.terminal.locale,

@@ -7,7 +7,7 @@
  */
 import { assign, fromPromise, setup } from 'xstate';
 import type { CardSession } from './card-data';
-import type { AuthOutcome, DispenseOutcome, ReadCardOutcome, SessionServices } from './session-services';
+import type { AuthOutcome, CardlessStatus, DispenseOutcome, ReadCardOutcome, SessionServices } from './session-services';
 import { CAPTURE_CODES, RC } from '../host/profile';
 
 export type AtmEvent =
@@ -24,7 +24,17 @@ export type AtmEvent =
   /** Operator/remote command: take the ATM out of service (after the current session) or put it back. */
   | { type: 'SERVICE_MODE'; mode: 'in' | 'out' };
 
-export type PendingOp = { kind: 'withdrawal'; amount: number } | { kind: 'balance' };
+export type PendingOp = { kind: 'withdrawal'; amount: number } | { kind: 'balance' } | { kind: 'statement' } | { kind: 'pinChange' };
+
+/** How the customer identified: a card in the reader, a wallet-confirmed QR, or a one-time code. */
+export type SessionMode = 'card' | 'qr' | 'code';
+
+export interface CardlessContext {
+  reference: string;
+  qr?: { payload: string; modules: string; size: number };
+  field48?: string;
+  startedAt: number;
+}
 
 export interface AtmContext {
   card: CardSession | null;
@@ -37,13 +47,18 @@ export interface AtmContext {
   /** Catalogue key of the message to show on declined/error screens. */
   message: string | null;
   /** The state a "more time?" answer returns to. */
-  returnTo: 'menu' | 'amount' | 'receiptQuestion' | 'balanceResult' | 'declined' | 'pin' | 'otherAmount';
+  returnTo: 'menu' | 'amount' | 'receiptQuestion' | 'balanceResult' | 'declined' | 'pin' | 'otherAmount' | 'codeEntry';
   wrongPins: number;
   online: boolean;
   /** Media the customer took while the device command that offered it was still completing. */
   taken: { card: boolean; cash: boolean; receipt: boolean };
   /** Set by an operator/remote command: stays out of service until put back in. */
   forcedOut: boolean;
+  lang: string;
+  mode: SessionMode;
+  cardless: CardlessContext | null;
+  /** PIN change: encrypted blocks of the current and the new PIN (memory only, this session only). */
+  pinChange: { current?: Uint8Array; next?: Uint8Array; step: 'new' | 'confirm' };
 }
 
 export interface AtmTimers {
@@ -70,6 +85,8 @@ export interface AtmMachineOptions {
   startup: () => Promise<boolean>;
   /** Whether to capture the card on host instruction (04/41/43/75). */
   captureCards: boolean;
+  languages: string[];
+  cardless: { qr: boolean; oneTimeCode: boolean; oneTimeCodePin: boolean; qrTimeoutMs: number; pollIntervalMs: number };
 }
 
 function declineMessage(rc: string): string {
@@ -103,7 +120,8 @@ function validOtherAmount(digits: string, o: AtmMachineOptions): boolean {
 
 export function createAtmMachine(o: AtmMachineOptions) {
   const s = o.services;
-  const moreTimeTargets = ['menu', 'amount', 'receiptQuestion', 'balanceResult', 'declined', 'pin', 'otherAmount'] as const;
+  const moreTimeTargets = ['menu', 'amount', 'receiptQuestion', 'balanceResult', 'declined', 'pin', 'otherAmount', 'codeEntry'] as const;
+  const anyFast = (option: string) => option.startsWith('fast:') && o.fastCash.includes(Number(option.slice(5)));
 
   return setup({
     types: {
@@ -116,9 +134,25 @@ export function createAtmMachine(o: AtmMachineOptions) {
       pinEntry: fromPromise(({ signal }) => s.enterPin(o.minPin, o.maxPin, o.timers.screenTimeoutMs, signal)),
       amountEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal)),
       checkAmount: fromPromise<boolean, { amount: number }>(({ input }) => s.canDispense(input.amount)),
-      authorize: fromPromise<AuthOutcome, { op: PendingOp; card: CardSession }>(({ input }) =>
-        s.authorize(input.op.kind, input.card, input.op.kind === 'withdrawal' ? input.op.amount : 0),
-      ),
+      authorize: fromPromise<AuthOutcome, { op: PendingOp; card: CardSession; mode: SessionMode; cardless: CardlessContext | null; pinChange: AtmContext['pinChange']; pinless: boolean }>(({ input }) => {
+        const extra: Record<number, string> = {};
+        if (input.cardless?.field48) extra[48] = input.cardless.field48;
+        if (input.op.kind === 'pinChange' && input.pinChange.next) extra[48] = 'NPB' + Buffer.from(input.pinChange.next).toString('hex').toUpperCase();
+        return s.authorize(input.op.kind, input.card, input.op.kind === 'withdrawal' ? input.op.amount : 0, {
+          ...(input.op.kind === 'pinChange' && input.pinChange.current ? { pinBlock: input.pinChange.current } : {}),
+          ...(input.pinless ? { pinBlock: 'none' as const } : {}),
+          ...(Object.keys(extra).length ? { extraFields: extra } : {}),
+          ...(input.mode !== 'card' ? { cardless: input.mode } : {}),
+        });
+      }),
+      pinBlock: fromPromise<Uint8Array | null, { card: CardSession }>(({ input }) => s.pinBlockFor(input.card)),
+      cardlessQr: fromPromise<CardlessContext, { amount: number }>(async ({ input }) => {
+        const q = s.cardlessQr(input.amount);
+        return { reference: q.reference, qr: { payload: q.payload, modules: q.modules, size: q.size }, startedAt: Date.now() };
+      }),
+      cardlessStatus: fromPromise<CardlessStatus, { kind: 'qr' | 'code'; ref: string }>(({ input }) => s.cardlessStatus(input.kind, input.ref)),
+      codeEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal, 8)),
+      printStatement: fromPromise<boolean, { txn: number; card: CardSession; lines: string[]; available?: number }>(({ input }) => s.printStatement(input.txn, input.card, input.lines, input.available)),
       dispense: fromPromise<DispenseOutcome, { txn: number; amount: number }>(({ input }) => s.dispense(input.txn, input.amount)),
       ejectCard: fromPromise(() => s.ejectCard()),
       retainCard: fromPromise<void, { reason: string }>(({ input }) => s.retainCard(input.reason)),
@@ -139,6 +173,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
       message: () => o.timers.messageMs,
       receiptTake: () => o.timers.receiptTakeMs,
       retry: () => o.timers.outOfServiceRetryMs,
+      poll: () => o.cardless.pollIntervalMs,
     },
     guards: {
       startedOnline: ({ event }) => (event as unknown as { output: boolean }).output === true,
@@ -154,6 +189,9 @@ export function createAtmMachine(o: AtmMachineOptions) {
         dispensed: null,
         message: null,
         wrongPins: 0,
+        mode: 'card',
+        cardless: null,
+        pinChange: { step: 'new' },
       }),
     },
   }).createMachine({
@@ -173,6 +211,10 @@ export function createAtmMachine(o: AtmMachineOptions) {
       online: false,
       taken: { card: false, cash: false, receipt: false },
       forcedOut: false,
+      lang: o.languages[0] ?? 'en',
+      mode: 'card',
+      cardless: null,
+      pinChange: { step: 'new' },
     },
     on: {
       HOST_ONLINE: { actions: assign({ online: true }) },
@@ -228,6 +270,11 @@ export function createAtmMachine(o: AtmMachineOptions) {
               SUPERVISOR: { guard: ({ event }) => event.on, target: '#atm.supervisor' },
               HOST_OFFLINE: { target: '#atm.outOfService', actions: assign({ online: false }) },
               SERVICE_MODE: { guard: ({ event }) => event.mode === 'out', target: '#atm.outOfService', actions: assign({ forcedOut: true }) },
+              SELECT: [
+                { guard: ({ event }) => event.option.startsWith('lang:') && o.languages.includes(event.option.slice(5)), actions: assign({ lang: ({ event }) => event.option.slice(5) }) },
+                { guard: ({ event }) => event.option === 'cardless' && o.cardless.qr, target: 'cardlessAmount', actions: assign({ mode: 'qr' }) },
+                { guard: ({ event }) => event.option === 'code' && o.cardless.oneTimeCode, target: 'codeEntry', actions: assign({ mode: 'code' }) },
+              ],
             },
           },
           pin: {
@@ -244,13 +291,90 @@ export function createAtmMachine(o: AtmMachineOptions) {
             on: { PIN_DIGITS: { actions: assign({ pinLength: ({ event }) => event.length }) }, CANCEL: 'ejecting' },
           },
           afterPin: {
-            always: [{ guard: ({ context }) => context.pending !== null, target: 'authorizing' }, { target: 'menu' }],
+            always: [
+              { guard: ({ context }) => context.pending?.kind === 'pinChange', target: 'pinChangeCurrent' },
+              { guard: ({ context }) => context.pending !== null, target: 'authorizing' },
+              { target: 'menu' },
+            ],
+          },
+          pinChangeCurrent: {
+            invoke: {
+              src: 'pinBlock',
+              input: ({ context }) => ({ card: context.card! }),
+              onDone: [
+                { guard: ({ event }) => event.output !== null, target: 'pinChangeNew', actions: assign({ pinChange: ({ event }) => ({ current: event.output!, step: 'new' as const }) }) },
+                { target: 'ejecting', actions: assign({ message: 'msg.technicalProblem' }) },
+              ],
+              onError: { target: 'ejecting', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+          },
+          pinChangeNew: {
+            entry: assign({ pinLength: 0 }),
+            invoke: {
+              src: 'pinEntry',
+              onDone: [{ guard: ({ event }) => event.output === 'entered', target: 'pinChangeNewBlock' }, { target: 'ejecting' }],
+              onError: 'ejecting',
+            },
+            on: { PIN_DIGITS: { actions: assign({ pinLength: ({ event }) => event.length }) }, CANCEL: 'ejecting' },
+          },
+          pinChangeNewBlock: {
+            invoke: {
+              src: 'pinBlock',
+              input: ({ context }) => ({ card: context.card! }),
+              onDone: [
+                {
+                  guard: ({ event, context }) => event.output !== null && context.pinChange.current !== undefined && s.samePin(event.output, context.pinChange.current),
+                  target: 'pinChangeRejected',
+                  actions: assign({ message: 'msg.newPinSameAsOld' }),
+                },
+                { guard: ({ event }) => event.output !== null, target: 'pinChangeConfirm', actions: assign({ pinChange: ({ context, event }) => ({ ...context.pinChange, next: event.output!, step: 'confirm' as const }) }) },
+                { target: 'ejecting', actions: assign({ message: 'msg.technicalProblem' }) },
+              ],
+              onError: 'ejecting',
+            },
+          },
+          pinChangeConfirm: {
+            entry: assign({ pinLength: 0 }),
+            invoke: {
+              src: 'pinEntry',
+              onDone: [{ guard: ({ event }) => event.output === 'entered', target: 'pinChangeConfirmBlock' }, { target: 'ejecting' }],
+              onError: 'ejecting',
+            },
+            on: { PIN_DIGITS: { actions: assign({ pinLength: ({ event }) => event.length }) }, CANCEL: 'ejecting' },
+          },
+          pinChangeConfirmBlock: {
+            invoke: {
+              src: 'pinBlock',
+              input: ({ context }) => ({ card: context.card! }),
+              onDone: [
+                { guard: ({ event, context }) => event.output !== null && context.pinChange.next !== undefined && s.samePin(event.output, context.pinChange.next), target: 'authorizing' },
+                { target: 'pinChangeRejected', actions: assign({ message: 'msg.newPinMismatch', pinChange: ({ context }) => ({ current: context.pinChange.current, step: 'new' as const }) }) },
+              ],
+              onError: 'ejecting',
+            },
+          },
+          pinChangeRejected: {
+            after: { message: 'pinChangeNew' },
+            on: { SELECT: [{ guard: ({ event }) => event.option === 'cancel', target: 'ejecting' }, { target: 'pinChangeNew' }], CANCEL: 'ejecting' },
+          },
+          pinChanged: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => event.option === 'another', target: 'pin', actions: assign({ pending: null }) },
+                { target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: 'ejecting' },
           },
           menu: {
             on: {
               SELECT: [
                 { guard: ({ event }) => event.option === 'withdrawal', target: 'amount' },
                 { guard: ({ event }) => event.option === 'balance', target: 'authorizing', actions: assign({ pending: { kind: 'balance' } }) },
+                { guard: ({ event }) => event.option === 'statement', target: 'authorizing', actions: assign({ pending: { kind: 'statement' } }) },
+                { guard: ({ event }) => event.option === 'pinChange', target: 'pinChangeCurrent', actions: assign({ pending: { kind: 'pinChange' } }) },
+                { guard: ({ event }) => event.option.startsWith('lang:') && o.languages.includes(event.option.slice(5)), actions: assign({ lang: ({ event }) => event.option.slice(5) }) },
                 { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
               ],
               CANCEL: 'ejecting',
@@ -261,7 +385,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
             on: {
               SELECT: [
                 {
-                  guard: ({ event }) => event.option.startsWith('fast:') && o.fastCash.includes(Number(event.option.slice(5))),
+                  guard: ({ event }) => anyFast(event.option),
                   target: 'checkingAmount',
                   actions: assign({ pending: ({ event }) => ({ kind: 'withdrawal' as const, amount: Number(event.option.slice(5)) }) }),
                 },
@@ -317,7 +441,14 @@ export function createAtmMachine(o: AtmMachineOptions) {
           authorizing: {
             invoke: {
               src: 'authorize',
-              input: ({ context }) => ({ op: context.pending!, card: context.card! }),
+              input: ({ context }) => ({
+                op: context.pending!,
+                card: context.card!,
+                mode: context.mode,
+                cardless: context.cardless,
+                pinChange: context.pinChange,
+                pinless: context.mode === 'code' && !o.cardless.oneTimeCodePin,
+              }),
               onDone: [
                 {
                   guard: ({ event }) => !!event.output.hostUnavailable,
@@ -328,6 +459,16 @@ export function createAtmMachine(o: AtmMachineOptions) {
                   guard: ({ event, context }) => event.output.responseCode === RC.approved && context.pending?.kind === 'withdrawal',
                   target: 'dispensing',
                   actions: assign({ auth: ({ event }) => event.output }),
+                },
+                {
+                  guard: ({ event, context }) => event.output.responseCode === RC.approved && context.pending?.kind === 'statement',
+                  target: 'printingStatement',
+                  actions: assign({ auth: ({ event }) => event.output }),
+                },
+                {
+                  guard: ({ event, context }) => event.output.responseCode === RC.approved && context.pending?.kind === 'pinChange',
+                  target: 'pinChanged',
+                  actions: assign({ auth: ({ event }) => event.output, pinChange: { step: 'new' } }),
                 },
                 {
                   guard: ({ event }) => event.output.responseCode === RC.approved,
@@ -378,6 +519,14 @@ export function createAtmMachine(o: AtmMachineOptions) {
             },
             after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'balanceResult' }) } },
           },
+          printingStatement: {
+            invoke: {
+              src: 'printStatement',
+              input: ({ context }) => ({ txn: context.auth!.txn, card: context.card!, lines: context.auth?.statement ?? [], available: context.auth?.availableBalance }),
+              onDone: [{ guard: ({ event }) => event.output, target: 'ejecting', actions: assign({ message: 'msg.takeCardAndStatement' }) }, { target: 'ejecting', actions: assign({ message: 'msg.receiptUnavailable' }) }],
+              onError: 'ejecting',
+            },
+          },
           printingBalance: {
             invoke: {
               src: 'printReceipt',
@@ -391,6 +540,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
               src: 'dispense',
               input: ({ context }) => ({ txn: context.auth!.txn, amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
               onDone: [
+                { guard: ({ event, context }) => event.output.ok && context.mode !== 'card', target: 'presenting', actions: assign({ dispensed: ({ event }) => event.output }) },
                 { guard: ({ event }) => event.output.ok, target: 'returningCard', actions: assign({ dispensed: ({ event }) => event.output }) },
                 { target: 'ejecting', actions: assign({ dispensed: ({ event }) => event.output, message: 'msg.dispenseFailed' }) },
               ],
@@ -482,6 +632,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
             after: { receiptTake: 'goodbye' },
           },
           ejecting: {
+            always: { guard: ({ context }) => context.mode !== 'card', target: 'goodbye' },
             entry: assign({ taken: ({ context }) => ({ ...context.taken, card: false }) }),
             on: { CARD_TAKEN: { actions: assign({ taken: ({ context }) => ({ ...context.taken, card: true }) }) } },
             invoke: {
@@ -499,6 +650,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
             after: { cardTake: { target: 'retaining', actions: assign({ message: 'msg.cardRetainedNotTaken' }) } },
           },
           retaining: {
+            always: { guard: ({ context }) => context.mode !== 'card', target: 'goodbye' },
             invoke: {
               src: 'retainCard',
               input: ({ context }) => ({ reason: context.message ?? 'retain' }),
@@ -508,6 +660,110 @@ export function createAtmMachine(o: AtmMachineOptions) {
           },
           cardRetained: {
             after: { message: 'idle' },
+          },
+          cardlessAmount: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => anyFast(event.option), target: 'cardlessCheck', actions: assign({ pending: ({ event }) => ({ kind: 'withdrawal' as const, amount: Number(event.option.slice(5)) }) }) },
+                { target: 'goodbye', actions: assign({ message: null }) },
+              ],
+              CANCEL: 'goodbye',
+            },
+            after: { screenTimeout: 'goodbye' },
+          },
+          cardlessCheck: {
+            invoke: {
+              src: 'checkAmount',
+              input: ({ context }) => ({ amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
+              onDone: [{ guard: ({ event }) => event.output, target: 'cardlessQr' }, { target: 'goodbye', actions: assign({ message: 'msg.amountNotAvailable' }) }],
+              onError: { target: 'goodbye', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+          },
+          cardlessQr: {
+            invoke: {
+              src: 'cardlessQr',
+              input: ({ context }) => ({ amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
+              onDone: { target: 'cardlessWaiting', actions: assign({ cardless: ({ event }) => event.output }) },
+              onError: { target: 'goodbye', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+          },
+          cardlessWaiting: {
+            initial: 'polling',
+            on: { CANCEL: 'goodbye', SELECT: { guard: ({ event }) => event.option === 'cancel', target: 'goodbye' } },
+            after: { [o.cardless.qrTimeoutMs]: { target: 'goodbye', actions: assign({ message: 'msg.qrExpired' }) } },
+            states: {
+              polling: {
+                invoke: {
+                  src: 'cardlessStatus',
+                  input: ({ context }) => ({ kind: 'qr' as const, ref: context.cardless!.reference }),
+                  onDone: [
+                    {
+                      guard: ({ event, context }) => event.output.status === 'confirmed' && context.pending?.kind === 'withdrawal' && event.output.amount === context.pending.amount,
+                      target: '#atm.inService.pin',
+                      actions: assign({
+                        card: ({ event }) => (event.output.status === 'confirmed' ? event.output.card : null),
+                        cardless: ({ context, event }) => ({ ...context.cardless!, field48: event.output.status === 'confirmed' ? event.output.field48 : undefined }),
+                      }),
+                    },
+                    { guard: ({ event }) => event.output.status === 'pending' || event.output.status === 'unavailable', target: 'waiting' },
+                    { target: '#atm.inService.goodbye', actions: assign({ message: 'msg.qrRejected' }) },
+                  ],
+                  onError: 'waiting',
+                },
+              },
+              waiting: { after: { poll: 'polling' } },
+            },
+          },
+          codeEntry: {
+            entry: assign({ amountEntry: '' }),
+            invoke: {
+              src: 'codeEntry',
+              onDone: [
+                { guard: ({ event }) => event.output.kind === 'entered' && /^\d{6,8}$/.test(event.output.digits), target: 'codeChecking', actions: assign({ cardless: ({ event }) => ({ reference: event.output.kind === 'entered' ? event.output.digits : '', startedAt: Date.now() }) }) },
+                { guard: ({ event }) => event.output.kind === 'entered', target: 'codeRejected' },
+                { guard: ({ event }) => event.output.kind === 'timeout', target: 'moreTime', actions: assign({ returnTo: 'codeEntry' }) },
+                { target: 'goodbye' },
+              ],
+              onError: 'goodbye',
+            },
+            on: { DATA_DIGIT: { actions: assign({ amountEntry: ({ context, event }) => (context.amountEntry + event.digit).slice(0, 8) }) }, CANCEL: 'goodbye' },
+          },
+          codeChecking: {
+            invoke: {
+              src: 'cardlessStatus',
+              input: ({ context }) => ({ kind: 'code' as const, ref: context.cardless!.reference }),
+              onDone: [
+                {
+                  guard: ({ event }) => event.output.status === 'confirmed',
+                  target: 'codeConfirmed',
+                  actions: assign({
+                    card: ({ event }) => (event.output.status === 'confirmed' ? event.output.card : null),
+                    pending: ({ event }) => ({ kind: 'withdrawal' as const, amount: event.output.status === 'confirmed' ? event.output.amount : 0 }),
+                    cardless: ({ context, event }) => ({ ...context.cardless!, field48: event.output.status === 'confirmed' ? event.output.field48 : undefined }),
+                  }),
+                },
+                { guard: ({ event }) => event.output.status === 'unavailable', target: 'goodbye', actions: assign({ message: 'msg.hostUnavailable' }) },
+                { target: 'codeRejected' },
+              ],
+              onError: 'goodbye',
+            },
+          },
+          codeConfirmed: {
+            invoke: {
+              src: 'checkAmount',
+              input: ({ context }) => ({ amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
+              onDone: [
+                { guard: ({ event }) => !event.output, target: 'goodbye', actions: assign({ message: 'msg.amountNotAvailable' }) },
+                { guard: () => o.cardless.oneTimeCodePin, target: 'pin' },
+                { target: 'authorizing' },
+              ],
+              onError: { target: 'goodbye', actions: assign({ message: 'msg.technicalProblem' }) },
+            },
+          },
+          codeRejected: {
+            entry: assign({ message: 'msg.codeRejected' }),
+            after: { message: 'goodbye' },
+            on: { SELECT: [{ guard: ({ event }) => event.option === 'retry', target: 'codeEntry', actions: assign({ message: null }) }, { target: 'goodbye' }], CANCEL: 'goodbye' },
           },
           moreTime: {
             on: {

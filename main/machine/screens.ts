@@ -11,6 +11,8 @@ export interface ScreenSettings {
   locale: string;
   currency: string;
   fastCash: number[];
+  languages: string[];
+  cardless: { qr: boolean; oneTimeCode: boolean };
   now: () => number;
   timers: { screenTimeoutMs: number; moreTimeMs: number; cardTakeMs: number; cashTakeMs: number };
 }
@@ -28,7 +30,7 @@ type Snapshot = SnapshotFrom<AtmMachine>;
 
 export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): ScreenModel {
   const c = snap.context;
-  const base = { seq, params: {} as Record<string, string | number>, options: [] as ScreenOption[], locale: st.locale, currency: st.currency };
+  const base = { seq, params: {} as Record<string, string | number>, options: [] as ScreenOption[], locale: st.locale, currency: st.currency, lang: c.lang };
   const m = (s: ScreenId, extra: Partial<ScreenModel> = {}): ScreenModel => ({ ...base, screen: s, ...extra });
   const timeout = (ms: number) => st.now() + ms;
 
@@ -38,15 +40,55 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
   if (snap.matches('supervisor')) return m('supervisor', { title: 'screen.supervisor' });
 
   const s = snap.matches.bind(snap);
-  if (s({ inService: 'idle' })) return m('welcome', { title: 'screen.welcome', message: 'msg.insertCard' });
-  if (s({ inService: 'pin' }) || s({ inService: 'afterPin' }))
+  if (s({ inService: 'idle' }))
+    return m('welcome', {
+      title: 'screen.welcome',
+      message: 'msg.insertCard',
+      options: withFdks([
+        ...(st.cardless.qr ? [{ id: 'cardless', label: 'opt.cardlessQr' }] : []),
+        ...(st.cardless.oneTimeCode ? [{ id: 'code', label: 'opt.oneTimeCode' }] : []),
+        ...(st.languages.length > 1 ? st.languages.filter((l) => l !== c.lang).map((l) => ({ id: `lang:${l}`, label: `lang.${l}` })) : []),
+      ]),
+    });
+  if (s({ inService: 'pin' }) || s({ inService: 'afterPin' }) || s({ inService: 'pinChangeCurrent' }))
     return m('enterPin', { title: 'screen.enterPin', message: 'msg.pinPrivacy', pinLength: c.pinLength, options: withFdks([{ id: 'cancel', label: 'opt.cancel' }]), timeoutAt: timeout(st.timers.screenTimeoutMs) });
+  if (s({ inService: 'pinChangeNew' }) || s({ inService: 'pinChangeNewBlock' }))
+    return m('enterPin', { title: 'screen.enterNewPin', message: 'msg.pinPrivacy', pinLength: c.pinLength, options: withFdks([{ id: 'cancel', label: 'opt.cancel' }]) });
+  if (s({ inService: 'pinChangeConfirm' }) || s({ inService: 'pinChangeConfirmBlock' }))
+    return m('enterPin', { title: 'screen.confirmNewPin', message: 'msg.pinPrivacy', pinLength: c.pinLength, options: withFdks([{ id: 'cancel', label: 'opt.cancel' }]) });
+  if (s({ inService: 'pinChangeRejected' }))
+    return m('declined', { title: 'screen.sorry', message: c.message ?? 'msg.newPinMismatch', options: withFdks([{ id: 'retry', label: 'opt.tryAgain' }, { id: 'cancel', label: 'opt.cancel' }]) });
+  if (s({ inService: 'pinChanged' }))
+    return m('pinChanged', { title: 'screen.pinChanged', message: 'msg.pinChanged', options: withFdks([{ id: 'another', label: 'opt.anotherTransaction' }, { id: 'done', label: 'opt.finish' }]), timeoutAt: timeout(st.timers.screenTimeoutMs) });
+  if (s({ inService: 'cardlessAmount' }))
+    return m('amount', {
+      title: 'screen.cardlessAmount',
+      options: withFdks([...st.fastCash.map((a) => ({ id: `fast:${a}`, label: 'opt.amount', params: { amount: a } })), { id: 'cancel', label: 'opt.cancel' }]),
+      timeoutAt: timeout(st.timers.screenTimeoutMs),
+    });
+  if (s({ inService: 'cardlessCheck' }) || s({ inService: 'cardlessQr' }) || s({ inService: 'codeChecking' }) || s({ inService: 'codeConfirmed' }))
+    return m('processing', { title: 'screen.processing', message: 'msg.pleaseWait' });
+  if (s({ inService: 'cardlessWaiting' }))
+    return m('showQr', {
+      title: 'screen.scanQr',
+      message: 'msg.scanQr',
+      params: { amount: c.pending?.kind === 'withdrawal' ? c.pending.amount : 0 },
+      ...(c.cardless?.qr ? { qr: c.cardless.qr } : {}),
+      options: withFdks([{ id: 'cancel', label: 'opt.cancel' }]),
+    });
+  if (s({ inService: 'codeEntry' }))
+    return m('codeEntry', { title: 'screen.codeEntry', message: 'msg.codeEntryHelp', pinLength: c.amountEntry.length, options: withFdks([{ id: 'cancel', label: 'opt.cancel' }]), timeoutAt: timeout(st.timers.screenTimeoutMs) });
+  if (s({ inService: 'codeRejected' }))
+    return m('declined', { title: 'screen.sorry', message: 'msg.codeRejected', options: withFdks([{ id: 'retry', label: 'opt.tryAgain' }, { id: 'cancel', label: 'opt.cancel' }]) });
   if (s({ inService: 'menu' }))
     return m('menu', {
       title: 'screen.menu',
       options: withFdks([
         { id: 'withdrawal', label: 'opt.withdrawal' },
         { id: 'balance', label: 'opt.balance' },
+        { id: 'statement', label: 'opt.statement' },
+        { id: 'pinChange', label: 'opt.pinChange' },
+        ...(st.languages.length > 1 ? st.languages.filter((l) => l !== c.lang).map((l) => ({ id: `lang:${l}`, label: `lang.${l}` })) : []),
         { id: 'cancel', label: 'opt.cancel' },
       ]),
       timeoutAt: timeout(st.timers.screenTimeoutMs),
@@ -75,7 +117,7 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
       ]),
       timeoutAt: timeout(st.timers.screenTimeoutMs),
     });
-  if (s({ inService: 'checkingAmount' }) || s({ inService: 'authorizing' }) || s({ inService: 'printingBalance' }))
+  if (s({ inService: 'checkingAmount' }) || s({ inService: 'authorizing' }) || s({ inService: 'printingBalance' }) || s({ inService: 'printingStatement' }))
     return m('processing', { title: 'screen.processing', message: 'msg.pleaseWait' });
   if (s({ inService: 'wrongPin' })) return m('declined', { title: 'screen.sorry', message: 'msg.wrongPin', options: withFdks([{ id: 'retry', label: 'opt.tryAgain' }, { id: 'cancel', label: 'opt.cancel' }]) });
   if (s({ inService: 'declined' }))

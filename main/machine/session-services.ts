@@ -17,6 +17,10 @@ import { isSuccess } from '../../devices/common/types';
 import { HostUnavailableError, type HostLink } from '../host/host-link';
 import { type HostProfile } from '../host/profile';
 import { isExpired, parseTrack2, type CardSession } from './card-data';
+import QRCode from 'qrcode';
+import { makeAtmWithdrawalQr } from '../cardless/emvco-qr';
+import { lastFour, maskPan } from '../../journals/pan';
+import { parseStatement } from '../host/messages';
 
 export interface AtmDeps {
   config: KioskConfig;
@@ -36,8 +40,25 @@ export interface AtmDeps {
 
 export type ReadCardOutcome = { ok: true; card: CardSession } | { ok: false; reason: 'unreadable' | 'expired' | 'deviceError' | 'canceled' };
 
+export type AuthKind = 'withdrawal' | 'balance' | 'statement' | 'pinChange';
+
+export interface AuthOptions {
+  /** A PIN block already taken from the PIN pad, 'none' for no PIN, default: take it from the PIN pad now. */
+  pinBlock?: Uint8Array | 'none';
+  extraFields?: Record<number, string | Buffer>;
+  cardless?: 'qr' | 'code';
+}
+
+export type CardlessStatus =
+  | { status: 'confirmed'; card: CardSession; amount: number; field48: string }
+  | { status: 'pending' }
+  | { status: 'invalid'; responseCode: string }
+  | { status: 'unavailable'; reason: string };
+
 export interface AuthOutcome {
   txn: number;
+  /** Mini statement lines, ready to print. */
+  statement?: string[];
   responseCode: string;
   authCode?: string;
   rrn?: string;
@@ -89,8 +110,8 @@ export class SessionServices {
     return r.completionCode === 'canceled' ? 'cancel' : 'error';
   }
 
-  async enterAmount(timeoutMs: number, signal: AbortSignal): Promise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }> {
-    const r = await this.d.pinpad.dataEntry({ maxLen: 6, timeoutMs }, signal);
+  async enterAmount(timeoutMs: number, signal: AbortSignal, maxLen = 6): Promise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }> {
+    const r = await this.d.pinpad.dataEntry({ maxLen, timeoutMs }, signal);
     if (isSuccess(r)) return r.payload.completion === 'enter' ? { kind: 'entered', digits: r.payload.digits } : { kind: 'cancel' };
     return { kind: r.completionCode === 'timeOut' ? 'timeout' : r.completionCode === 'canceled' ? 'cancel' : 'error' };
   }
@@ -110,15 +131,21 @@ export class SessionServices {
     return isSuccess(r);
   }
 
-  async authorize(kind: 'withdrawal' | 'balance', card: CardSession, amount: number): Promise<AuthOutcome> {
-    const pc = kind === 'withdrawal' ? this.d.profile.processingCodes.withdrawal : this.d.profile.processingCodes.balance;
+  async authorize(kind: AuthKind, card: CardSession, amount: number, opts: AuthOptions = {}): Promise<AuthOutcome> {
+    const codes = this.d.profile.processingCodes;
+    const pc = { withdrawal: codes.withdrawal, balance: codes.balance, statement: codes.statement, pinChange: codes.pinChange }[kind];
     const mti = kind === 'withdrawal' ? '0200' : '0100';
     const txn = this.d.txns.begin(kind, this.d.config.terminal.currency, card.maskedPan);
-    this.d.txns.update(txn, { state: 'authorizing', amount }, 'host.request', { mti, amount });
-    const pin = await this.d.pinpad.getPinBlock({ keyName: this.d.pinKeyName, format: 0, pan: card.pan });
-    if (!isSuccess(pin)) {
-      this.d.txns.update(txn, { state: 'failed' }, 'pinpad.error', { completion: pin.completionCode, error: pin.errorCode ?? null });
-      return { txn, responseCode: '96', hostUnavailable: 'protocol' };
+    this.d.txns.update(txn, { state: 'authorizing', amount }, 'host.request', { mti, amount, entry: opts.cardless ?? 'card' });
+    let pinBlock: Uint8Array | undefined;
+    if (opts.pinBlock instanceof Uint8Array) pinBlock = opts.pinBlock;
+    else if (opts.pinBlock !== 'none') {
+      const pin = await this.d.pinpad.getPinBlock({ keyName: this.d.pinKeyName, format: 0, pan: card.pan });
+      if (!isSuccess(pin)) {
+        this.d.txns.update(txn, { state: 'failed' }, 'pinpad.error', { completion: pin.completionCode, error: pin.errorCode ?? null });
+        return { txn, responseCode: '96', hostUnavailable: 'protocol' };
+      }
+      pinBlock = pin.payload.pinBlock;
     }
     // Write-ahead: the STAN and field 7 are recorded before the request leaves, so recovery can reverse it.
     const reserved = this.d.host.reserve();
@@ -130,8 +157,9 @@ export class SessionServices {
         processingCode: pc,
         amount,
         card,
-        pinBlock: pin.payload.pinBlock,
-        posEntryMode: this.d.profile.posEntryMagstripe,
+        pinBlock,
+        posEntryMode: opts.cardless === 'qr' ? this.d.profile.posEntryQr : opts.cardless === 'code' ? this.d.profile.posEntryManual : this.d.profile.posEntryMagstripe,
+        extraFields: opts.extraFields,
       });
       this.originals.set(txn, { stan: reply.stan, transmissionDateTime: reply.transmissionDateTime, mti, processingCode: pc, amount, rrn: reply.rrn });
       const approved = reply.responseCode === '00';
@@ -149,7 +177,14 @@ export class SessionServices {
         { responseCode: reply.responseCode, authCode: reply.authCode ?? null },
       );
       this.d.txns.addCounter(`type:${kind}:${approved ? 'approved' : 'declined'}`, 1);
-      return { txn, ...reply };
+      const out: AuthOutcome = { txn, responseCode: reply.responseCode };
+      if (reply.authCode) out.authCode = reply.authCode;
+      if (reply.rrn) out.rrn = reply.rrn;
+      if (reply.availableBalance !== undefined) out.availableBalance = reply.availableBalance;
+      if (reply.ledgerBalance !== undefined) out.ledgerBalance = reply.ledgerBalance;
+      const f48 = reply.fields[48];
+      if (kind === 'statement' && typeof f48 === 'string') out.statement = statementLines(f48, this.d.config.terminal);
+      return out;
     } catch (e) {
       const reason = e instanceof HostUnavailableError ? e.reason : 'protocol';
       this.d.txns.update(txn, { state: 'failed' }, 'host.unavailable', { reason });
@@ -165,6 +200,85 @@ export class SessionServices {
       }
       return { txn, responseCode: '91', hostUnavailable: reason };
     }
+  }
+
+  /** The encrypted block of the PIN currently held by the PIN pad (the PIN pad wipes it afterwards). */
+  async pinBlockFor(card: CardSession): Promise<Uint8Array | null> {
+    const r = await this.d.pinpad.getPinBlock({ keyName: this.d.pinKeyName, format: 0, pan: card.pan });
+    return isSuccess(r) ? r.payload.pinBlock : null;
+  }
+
+  /** New PIN entered twice: compares the two encrypted format 0 blocks (deterministic for the same PIN and PAN). */
+  samePin(a: Uint8Array, b: Uint8Array): boolean {
+    return a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+  }
+
+  /** A fresh cardless reference and the dynamic EMVCo QR the customer scans with their wallet. */
+  cardlessQr(amount: number): { reference: string; payload: string; modules: string; size: number } {
+    const t = this.d.config.terminal;
+    const reference = `${t.id.trim()}${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1296).toString(36).toUpperCase()}`.slice(0, 25);
+    const payload = makeAtmWithdrawalQr({
+      amount: (amount / 100).toFixed(2),
+      currency: t.currencyNumeric,
+      country: t.country,
+      merchantName: 'OPEN ATM',
+      city: t.city,
+      reference,
+      terminalId: t.id.trim(),
+    });
+    const qr = QRCode.create(payload, { errorCorrectionLevel: 'M' });
+    let bits = '';
+    for (let i = 0; i < qr.modules.data.length; i++) bits += qr.modules.data[i] ? '1' : '0';
+    this.d.journal.append('cardless.qrShown', { reference, amount });
+    return { reference, payload, modules: bits, size: qr.modules.size };
+  }
+
+  /** Asks the host whether a QR reference / one-time code has been confirmed in the customer's wallet. */
+  async cardlessStatus(kind: 'qr' | 'code', ref: string): Promise<CardlessStatus> {
+    const field48 = (kind === 'qr' ? 'QR' : 'OT') + ref;
+    try {
+      const reply = await this.d.host.authorize({
+        mti: '0100',
+        processingCode: this.d.profile.processingCodes.cardlessInquiry,
+        amount: 0,
+        card: { pan: '' },
+        posEntryMode: kind === 'qr' ? this.d.profile.posEntryQr : this.d.profile.posEntryManual,
+        extraFields: { 48: field48 },
+      });
+      if (reply.responseCode === '09') return { status: 'pending' };
+      if (reply.responseCode !== '00') {
+        this.d.journal.append('cardless.rejected', { kind, responseCode: reply.responseCode });
+        return { status: 'invalid', responseCode: reply.responseCode };
+      }
+      const pan = typeof reply.fields[2] === 'string' ? reply.fields[2] : '';
+      const amount = Number(reply.fields[4] ?? 0);
+      if (!/^\d{12,19}$/.test(pan) || !Number.isSafeInteger(amount) || amount <= 0) return { status: 'invalid', responseCode: '30' };
+      const card: CardSession = { pan, expiry: '', serviceCode: '', track2: '', maskedPan: maskPan(pan), lastFour: lastFour(pan) };
+      this.d.journal.append('cardless.confirmed', { kind, amount }, { maskedPan: card.maskedPan });
+      return { status: 'confirmed', card, amount, field48 };
+    } catch (e) {
+      return { status: 'unavailable', reason: e instanceof HostUnavailableError ? e.reason : 'protocol' };
+    }
+  }
+
+  async printStatement(txn: number, card: CardSession, lines: string[], available?: number): Promise<boolean> {
+    const now = this.d.now();
+    const money = (m: number | undefined) => (m === undefined ? '' : formatMoney(m, this.d.config.terminal.currency, this.d.config.terminal.locale));
+    const r = await this.d.printer.printForm({
+      form: 'statement',
+      fields: {
+        bank: 'OPEN ATM BANK',
+        date: now.toISOString().slice(0, 10),
+        time: now.toISOString().slice(11, 19),
+        terminal: this.d.config.terminal.id,
+        txn: String(txn).padStart(4, '0'),
+        maskedPan: card.lastFour,
+        body: lines.join('\n'),
+        balance: money(available),
+      },
+    });
+    this.d.journal.append('statement.printed', { completion: r.completionCode, lines: lines.length }, { txn });
+    return isSuccess(r);
   }
 
   /** Denominate, commit the intent, pick the notes into the stacker, commit the outcome. */
@@ -281,6 +395,13 @@ export class SessionServices {
     const units = this.d.dispenser.cashUnits();
     return Object.entries(counts).reduce((sum, [id, n]) => sum + (units.find((u) => u.id === id)?.denomination ?? 0) * n, 0);
   }
+}
+
+function statementLines(field48: string, t: { currency: string; locale: string }): string[] {
+  return parseStatement(field48).map((e) => {
+    const amount = formatMoney(e.amount, t.currency, t.locale);
+    return `${e.date} ${e.description.padEnd(12).slice(0, 12)} ${e.sign === 'D' ? '-' : '+'}${amount}`.slice(0, 40);
+  });
 }
 
 export function formatMoney(minor: number, currency: string, locale: string): string {

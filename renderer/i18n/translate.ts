@@ -1,6 +1,7 @@
 import { en } from './en';
+import { zh } from './zh';
 
-const catalogues: Record<string, Record<string, string>> = { en };
+export const catalogues: Record<string, Record<string, string>> = { en, zh };
 
 /** Money params (amount, available, ledger) are minor units and are formatted with Intl for the currency. */
 const MONEY_PARAMS = new Set(['amount', 'available', 'ledger']);

@@ -46,7 +46,8 @@ export async function recoverUnfinished(d: { txns: TransactionStore; journal: Jo
         d.txns.update(t.txn, { state: 'reversalQueued' });
         report.reversed++;
       } else {
-        d.txns.update(t.txn, { state: 'completed' }, 'recovery.exception', { previousState: t.state, action: 'output slot empty: cash taken', amount: t.dispensedAmount ?? 0 });
+        d.txns.update(t.txn, { state: 'completed' }, 'recovery.exception', { previousState: t.state, action: 'output slot empty: cash taken' });
+        d.journal.append('cash.taken', { amount: t.dispensedAmount ?? 0, recovered: true }, { txn: t.txn, maskedPan: t.maskedPan });
         report.completed++;
       }
       continue;

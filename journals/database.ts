@@ -59,6 +59,11 @@ const MIGRATIONS: string[] = [
      completed TEXT
    );
    CREATE INDEX reversal_queue_state ON reversal_queue(state, id);`,
+  // v2: journal rotation. Rows up to the anchor may be archived and deleted; later rows never.
+  `CREATE TABLE journal_anchor (seq INTEGER NOT NULL, hash TEXT NOT NULL, archive TEXT NOT NULL, at TEXT NOT NULL);
+   CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+     WHEN OLD.seq > (SELECT COALESCE(MAX(seq), 0) FROM journal_anchor)
+     BEGIN SELECT RAISE(ABORT, 'journal rows can only be deleted after they are archived'); END;`,
 ];
 
 export function openDatabase(path: string): Db {

@@ -50,7 +50,7 @@ export class Journal {
     const json = JSON.stringify(data);
     if (containsPan(json) || containsTrackData(json)) throw new JournalSecurityError(`journal entry "${kind}" contains card data; refused`);
     if (opts.maskedPan && containsPan(opts.maskedPan)) throw new JournalSecurityError('masked PAN is not masked');
-    const prev = (this.last.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS };
+    const prev = (this.last.get() as { seq: number; hash: string } | undefined) ?? this.anchor() ?? { seq: 0, hash: GENESIS };
     const seq = prev.seq + 1;
     const ts = this.now().toISOString();
     const txn = opts.txn ?? null;
@@ -60,6 +60,10 @@ export class Journal {
     const entry: JournalEntry = { seq, ts, terminal: this.terminal, txn, kind, maskedPan, data, hash };
     for (const l of this.listeners) l(entry);
     return entry;
+  }
+
+  private anchor(): { seq: number; hash: string } | undefined {
+    return this.db.prepare('SELECT seq, hash FROM journal_anchor ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
   }
 
   onAppend(fn: (e: JournalEntry) => void): () => void {
@@ -88,8 +92,9 @@ export class Journal {
 
   /** Recomputes the chain; returns the first broken sequence number, or null when intact. */
   verify(): { ok: true; rows: number } | { ok: false; seq: number; reason: string } {
-    let prev = GENESIS;
-    let expectedSeq = 1;
+    const anchor = this.db.prepare('SELECT seq, hash FROM journal_anchor ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    let prev = anchor?.hash ?? GENESIS;
+    let expectedSeq = (anchor?.seq ?? 0) + 1;
     let rows = 0;
     for (const r of this.db.prepare('SELECT * FROM journal ORDER BY seq').iterate() as Iterable<Record<string, unknown>>) {
       const seq = r.seq as number;

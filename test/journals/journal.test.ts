@@ -6,6 +6,8 @@ import { openDatabase } from '../../journals/database';
 import { Journal, JournalSecurityError } from '../../journals/journal';
 import { maskPan, containsPan } from '../../journals/pan';
 import { TransactionStore } from '../../journals/transactions';
+import { exportJournal, rotateJournal } from '../../journals/journal-export';
+import { readFileSync } from 'node:fs';
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'atm-journal-')), 'kiosk.db');
 
@@ -36,12 +38,45 @@ describe('journal', () => {
     expect(j.verify()).toMatchObject({ ok: false, seq: 2, reason: expect.stringMatching(/hash/) });
   });
 
-  it('detects a deleted row', () => {
+  it('refuses deletes of unarchived rows, and detects a row deleted behind its back', () => {
     const db = openDatabase(tmp());
     const j = new Journal(db, 'ATM00001');
     for (let i = 0; i < 3; i++) j.append('x', { i });
+    expect(() => db.prepare('DELETE FROM journal WHERE seq = 2').run()).toThrow(/archived/);
+    db.exec('DROP TRIGGER journal_no_delete');
     db.prepare('DELETE FROM journal WHERE seq = 2').run();
     expect(j.verify()).toMatchObject({ ok: false, seq: 3 });
+  });
+
+  it('rotates old rows into an archive and keeps the chain verifiable from the anchor', () => {
+    const path = tmp();
+    const db = openDatabase(path);
+    let now = new Date('2026-01-01T00:00:00Z');
+    const j = new Journal(db, 'ATM00001', () => now);
+    for (let i = 0; i < 5; i++) j.append('old', { i });
+    now = new Date('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 3; i++) j.append('new', { i });
+    const archive = join(path, '..', 'archive', 'journal-2026-01.jsonl');
+    expect(rotateJournal(db, j, '2026-02-01T00:00:00Z', archive)).toBe(5);
+    expect(j.query().map((e) => e.kind)).toEqual(['new', 'new', 'new', 'journal.rotated']);
+    expect(j.verify()).toEqual({ ok: true, rows: 4 });
+    const lines = readFileSync(archive, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string });
+    expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    // Appends continue the chain after reopening.
+    const j2 = new Journal(openDatabase(path), 'ATM00001');
+    j2.append('after', {});
+    expect(j2.verify().ok).toBe(true);
+  });
+
+  it('exports JSON lines and a printable text journal', () => {
+    const db = openDatabase(tmp());
+    const j = new Journal(db, 'ATM00001');
+    j.append('card.read', { serviceCode: '201' }, { txn: 7, maskedPan: '476173******0010' });
+    j.append('cash.taken', { amount: 6000 }, { txn: 7 });
+    const jsonl = [...exportJournal(j, { format: 'jsonl' })];
+    expect(JSON.parse(jsonl[1]!)).toMatchObject({ seq: 2, kind: 'cash.taken', data: { amount: 6000 }, txn: 7 });
+    const text = [...exportJournal(j, { format: 'text' })];
+    expect(text[0]).toMatch(/T0007 card\.read\s+476173\*{6}0010 serviceCode=201$/);
   });
 
   it('refuses card data (PAN or track 2) in entries', () => {

@@ -36,6 +36,9 @@ export const SCREEN_IDS = [
   'pinChanged',
   'showQr',
   'codeEntry',
+  'supervisorLogin',
+  'supervisorMenu',
+  'supervisorPanel',
 ] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 
@@ -71,6 +74,10 @@ export interface ScreenModel {
   timeoutAt?: number;
   /** Dynamic EMVCo QR to show (cardless): the payload and its module matrix as '0'/'1' rows, size x size. */
   qr?: { payload: string; size: number; modules: string };
+  /** Tabular data (supervisor screens: cash units, device status, journal, totals). Cells are plain text. */
+  table?: { columns: string[]; rows: string[][] };
+  /** A field being typed on the PIN pad (supervisor: operator id, password masked, counts). */
+  input?: { label: string; value: string; masked: boolean };
 }
 
 export const userIntentSchema = z.discriminatedUnion('type', [

@@ -14,6 +14,7 @@ import type { AtmMachine } from '../machine/atm-machine';
 import { screenOf, type ScreenSettings } from '../machine/screens';
 import type { Journal } from '../../journals/journal';
 import type { Simulators } from './simulators';
+import type { SupervisorPanel } from './supervisor-port';
 
 export type Rejection = { ok: false; error: string };
 export type Accepted = { ok: true };
@@ -28,6 +29,8 @@ export class UiHub {
   private screenListeners = new Set<(m: ScreenModel) => void>();
   private fasciaListeners = new Set<(m: FasciaModel) => void>();
   private fasciaTimer: ReturnType<typeof setTimeout> | null = null;
+  private panel: SupervisorPanel | null = null;
+  private inSupervisor = false;
 
   constructor(
     private readonly actor: Actor<AtmMachine>,
@@ -37,7 +40,28 @@ export class UiHub {
   ) {
     this.current = screenOf(actor.getSnapshot(), ++this.seq, settings);
     actor.subscribe((snap) => {
-      const next = screenOf(snap, this.seq + 1, settings);
+      const sup = snap.matches('supervisor');
+      if (sup !== this.inSupervisor) {
+        this.inSupervisor = sup;
+        if (sup) this.panel?.open();
+        else this.panel?.close();
+      }
+      this.publish();
+    });
+    sims?.onChange(() => this.scheduleFascia());
+  }
+
+  /** Attaches the branch-staff panel shown while the machine is in its supervisor state. */
+  attachSupervisor(panel: SupervisorPanel): void {
+    this.panel = panel;
+    panel.onChange(() => this.publish());
+    if (this.inSupervisor) panel.open();
+  }
+
+  private publish(): void {
+    const snap = this.actor.getSnapshot();
+    const next = this.inSupervisor && this.panel ? this.panel.screen(this.seq + 1, snap.context.lang) : screenOf(snap, this.seq + 1, this.settings);
+    {
       if (sameScreen(next, this.current)) return;
       this.seq++;
       this.current = next;
@@ -51,8 +75,7 @@ export class UiHub {
       }
       for (const l of this.screenListeners) l(next);
       this.scheduleFascia();
-    });
-    sims?.onChange(() => this.scheduleFascia());
+    }
   }
 
   screen(): ScreenModel {
@@ -78,6 +101,12 @@ export class UiHub {
     const parsed = userIntentSchema.safeParse(raw);
     if (!parsed.success) return { ok: false, error: 'malformed intent' };
     const intent = parsed.data;
+    if (this.inSupervisor && this.panel) {
+      if (intent.type === 'cancel') this.panel.cancel();
+      else if (this.current.options.some((o) => o.id === intent.option)) this.panel.select(intent.option);
+      else return { ok: false, error: 'option not offered' };
+      return { ok: true };
+    }
     if (intent.type === 'cancel') {
       if (!CANCELABLE.has(this.current.screen)) return { ok: false, error: `cancel not accepted on ${this.current.screen}` };
       this.actor.send({ type: 'CANCEL' });
@@ -90,6 +119,12 @@ export class UiHub {
 
   /** A function key pressed on the PIN pad / FDK: the same as touching the option bound to it. */
   handleFunctionKey(key: string): void {
+    if (this.inSupervisor && this.panel) {
+      if (key === 'cancel') this.panel.cancel();
+      const opt = this.current.options.find((o) => o.fdk === key);
+      if (opt) this.panel.select(opt.id);
+      return;
+    }
     if (key === 'cancel') {
       if (CANCELABLE.has(this.current.screen)) this.actor.send({ type: 'CANCEL' });
       return;
@@ -125,6 +160,10 @@ export class UiHub {
 
 function sameScreen(a: ScreenModel, b: ScreenModel): boolean {
   return (
+    a.lang === b.lang &&
+    JSON.stringify(a.table) === JSON.stringify(b.table) &&
+    JSON.stringify(a.input) === JSON.stringify(b.input) &&
+    a.title === b.title &&
     a.screen === b.screen &&
     a.message === b.message &&
     a.pinLength === b.pinLength &&

@@ -26,7 +26,8 @@ export async function transmit(transport: ChipTransport, cmd: ApduCommand, stage
     res = splitResponse(await transport(encodeApdu(cmd)));
     if (res.sw >> 8 === 0x6c) res = splitResponse(await transport(encodeApdu({ ...cmd, le: res.sw & 0xff })));
     let data = res.data;
-    while (res.sw >> 8 === 0x61) {
+    for (let n = 0; res.sw >> 8 === 0x61; n++) {
+      if (n >= 16) throw new EmvFailure('cardProtocol', stage, 'too many GET RESPONSE rounds');
       res = splitResponse(await transport(encodeApdu({ cla: 0x00, ins: 0xc0, p1: 0, p2: 0, le: res.sw & 0xff })));
       data = Uint8Array.from(Buffer.concat([data, res.data]));
     }

@@ -7,7 +7,7 @@
  * Never logs or returns in clear the PAN or track 2 equivalent except through cardData(), which
  * the core uses to build ISO 8583 fields 2/35/23 and must not log.
  */
-import { SW, type ChipTransport } from '../../devices/card-reader/chip/apdu';
+import { ApduFormatError, SW, type ChipTransport } from '../../devices/card-reader/chip/apdu';
 import { firstAcDecision, defaultActionDecision, type ActionCodes } from './action-analysis';
 import { buildCandidateList, chooseCandidate, finalSelect, type AppCandidate, type ChooseApplication, type SelectedApplication } from './app-selection';
 import { EmvFailure, transmit, unexpectedSw, type EmvFailureCode } from './card-io';
@@ -105,6 +105,13 @@ function parseTlv(data: Uint8Array, stage: string): TlvNode[] {
   }
 }
 
+/** Card-caused problems become EmvFailure values; programming errors still throw. */
+function asFailure(e: unknown, stage: string): EmvFailure {
+  if (e instanceof EmvFailure) return e;
+  if (e instanceof TlvError || e instanceof ApduFormatError) return new EmvFailure('cardProtocol', stage, e.message);
+  throw e;
+}
+
 interface AcResponse {
   cid: number;
   atc: Uint8Array;
@@ -189,8 +196,8 @@ export class EmvTransaction {
     try {
       return await this.run(p);
     } catch (e) {
-      if (e instanceof EmvFailure) return { kind: 'failed', code: e.code, stage: e.stage, message: e.message };
-      throw e;
+      const f = asFailure(e, 'transaction');
+      return { kind: 'failed', code: f.code, stage: f.stage, message: f.message };
     }
   }
 
@@ -395,8 +402,8 @@ export class EmvTransaction {
       if ((aip[0]! & 0x04) === 0 && this.terminal.has('91')) issuerAuthentication = (ac.cid & 0xc0) === 0x40 ? 'ok' : issuerAuthentication;
       await this.runScripts(r.hostReached ? scriptTemplates(r.scripts72, '72') : [], false);
     } catch (e) {
-      if (!(e instanceof EmvFailure)) throw e;
-      failure = { code: e.code, stage: e.stage, message: e.message };
+      const f = asFailure(e, 'completion');
+      failure = { code: f.code, stage: f.stage, message: f.message };
     }
     const tc = this.final !== undefined && (this.final.cid & 0xc0) === 0x40;
     let result: CompletionResult;

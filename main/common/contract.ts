@@ -115,6 +115,8 @@ export interface FasciaModel {
   receipt: { lines: string[] } | null;
   pinpad: { mode: 'idle' | 'pin' | 'data' };
   operatorSwitch: 'run' | 'supervisor';
+  /** Headphone jack sensor: a plugged headset starts audio guidance (ADA 707). */
+  headphone: boolean;
   cassettes: Array<{ id: string; denomination: number; count: number; state: string }>;
   faults: { cardReader: string; dispenser: string; printer: string; host: string };
   /** The simulated phone: last wallet result and issued one-time code. */

@@ -150,6 +150,7 @@ export class Simulators {
       receipt: receipt ? { lines: receipt.lines } : null,
       pinpad: { mode: this.pinpad.status().entryMode },
       operatorSwitch: this.sensors.state().operatorSwitch,
+      headphone: this.sensors.state().headphone === 'present',
       cassettes: units.filter((u) => u.type === 'dispense').map((u) => ({ id: u.id, denomination: u.denomination, count: u.count, state: u.state })),
       faults: {
         cardReader: this.cardReader.currentFault(),

@@ -150,6 +150,8 @@ export class EmvTransaction {
   private first?: AcResponse;
   private final?: AcResponse;
   private scriptResults: Uint8Array[] = [];
+  private started = false;
+  private completed = false;
   private readonly now: () => Date;
   private readonly random: (n: number) => Uint8Array;
 
@@ -193,6 +195,8 @@ export class EmvTransaction {
 
   /** Runs the transaction up to the first GENERATE AC. Never throws for card or flow problems. */
   async start(p: TransactionParams): Promise<FirstAcOutcome> {
+    if (this.started) throw new Error('an EmvTransaction runs once');
+    this.started = true;
     try {
       return await this.run(p);
     } catch (e) {
@@ -372,7 +376,9 @@ export class EmvTransaction {
    * a chip failure after host approval yields declinedByCardAfterApproval with reverse = true.
    */
   async completeOnline(r: OnlineResponse): Promise<CompletionOutcome> {
-    if (!this.first || !this.selected) throw new Error('completeOnline before an ARQC');
+    if (!this.first || !this.selected || (this.first.cid & 0xc0) !== 0x80) throw new Error('completeOnline needs an ARQC from start()');
+    if (this.completed) throw new Error('completeOnline called twice');
+    this.completed = true;
     const approvedByHost = r.hostReached && r.arc !== undefined && APPROVAL_ARCS.includes(r.arc);
     const arc = r.hostReached ? (r.arc ?? 'Z3').slice(0, 2).padEnd(2, ' ') : 'Z3';
     let issuerAuthentication: CompletionOutcome['issuerAuthentication'] = 'notPerformed';

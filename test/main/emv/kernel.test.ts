@@ -260,3 +260,17 @@ describe('chip failure and the fallback policy', () => {
     expect(fallbackPolicy({ trigger: 'cardProtocol', serviceCode: '201', pan: '5413330089010434', config: cfg, pinCapable: false })).toEqual({ allowed: true, posEntryMode: '802' });
   });
 });
+
+describe('API misuse', () => {
+  it('start once, completeOnline once and only after an ARQC', async () => {
+    const { txn, ctx } = await goOnline();
+    await expect(txn.start({ amountMinor: 1 })).rejects.toThrow(/once/);
+    await txn.completeOnline({ hostReached: true, arc: '00', arpc: buildArpc(1, ctx, { arc: '00' }) });
+    await expect(txn.completeOnline({ hostReached: true, arc: '00' })).rejects.toThrow(/twice/);
+    const p = clone(TEST_CHIP_CARDS.visaCvn10);
+    p.apps[0]!.auc = 'FD00';
+    const declined = setup(p).txn;
+    await declined.start({ amountMinor: 1 });
+    await expect(declined.completeOnline({ hostReached: true, arc: '00' })).rejects.toThrow(/ARQC/);
+  });
+});

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runBatchLine } from '../../../main/tools/atm-tools';
 
 const run = (o: object): Promise<Record<string, unknown>> => runBatchLine(JSON.stringify(o));
@@ -47,5 +47,40 @@ describe('atm-tools emv.arqc (vectors: pyemv test_cvn_hsm.py, jPOS JCESecurityMo
     const r = await run({ ...base, cvn: '99' });
     expect(r.error).toMatch(/unknown CVN/);
     expect(JSON.stringify(await run({ ...base, cvn: '10', cdol1: '00' }))).not.toContain('0123456789ABCDEF');
+  });
+});
+
+describe('atm-tools human subcommands', () => {
+  async function capture(args: string[]): Promise<{ code: number; out: string }> {
+    const { main } = await import('../../../main/tools/atm-tools');
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      return { code: await main(args), out: lines.join('\n') };
+    } finally {
+      spy.mockRestore();
+      err.mockRestore();
+    }
+  }
+  it('tlv decode masks the PAN', async () => {
+    const r = await capture(['tlv', 'decode', '70105A0847617390010100105F2403301231']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('5A Application Primary Account Number (PAN) (8) [masked]');
+    expect(r.out).not.toContain('4761739001010010');
+  });
+  it('qr make / qr parse', async () => {
+    const made = await capture(['qr', 'make', '--amount', '100.00', '--currency', '156', '--name', 'OPEN ATM', '--city', 'BEIJING', '--ref', 'R1', '--unionpay', '6200000000000001']);
+    expect(made.code).toBe(0);
+    const parsed = await capture(['qr', 'parse', made.out.trim()]);
+    expect(parsed.code).toBe(0);
+    expect(JSON.parse(parsed.out)).toMatchObject({ valid: true, objects: { '15': '6200000000000001', '54': '100.00' } });
+    expect((await capture(['qr', 'parse', '0002016304FFFF'])).code).toBe(1);
+  });
+  it('emv arqc', async () => {
+    const r = await capture(['emv', 'arqc', '--cvn', '18', '--imk', '0123456789ABCDEFFEDCBA9876543210', '--pan', '1234567890123456', '--atc', '001C', '--aip', '1800', '--iad', '06011203A0B800',
+      '--cdol1', '0000000040000000000000000124800004800001241911050152BF4585']);
+    expect(r).toEqual({ code: 0, out: '7A788EA6B8A3E733' });
+    expect((await capture(['emv', 'arqc', '--cvn', '18'])).code).toBe(1);
   });
 });

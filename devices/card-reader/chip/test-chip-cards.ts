@@ -63,3 +63,21 @@ export const TEST_CHIP_CARDS = {
   mastercard: card({ id: 'mc-cvn16', pan: '5413330089010434', apps: [MC_CVN16_APP] }),
   unionpayDual: card({ id: 'unionpay-dual', pan: '6250946000000016', serviceCode: '220', apps: [UNIONPAY_DEBIT_APP, UNIONPAY_CREDIT_APP] }),
 } satisfies Record<string, ChipCardProfile>;
+
+/** Last day of a YYMM month as YYMMDD. */
+function endOfMonth(yymm: string): string {
+  const y = 2000 + Number(yymm.slice(0, 2));
+  const m = Number(yymm.slice(2, 4));
+  return yymm + String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0');
+}
+
+/**
+ * The chip personalisation for a magstripe test card of devices/card-reader/test-cards.ts
+ * (same PAN, expiry, service code), or undefined for cards without a chip profile.
+ */
+export function chipProfileForTestCard(c: { id: string; pan: string; expiry: string; serviceCode: string }): ChipCardProfile | undefined {
+  const byBrand: Record<string, ChipCardProfile> = { '4': TEST_CHIP_CARDS.visaCvn10, '5': TEST_CHIP_CARDS.mastercard, '6': TEST_CHIP_CARDS.unionpayDual };
+  const tmpl = byBrand[c.pan[0] ?? ''];
+  if (!tmpl || (c.serviceCode[0] !== '2' && c.serviceCode[0] !== '6')) return undefined;
+  return { ...structuredClone(tmpl), id: `${c.id}-chip`, pan: c.pan, expiry: endOfMonth(c.expiry), serviceCode: c.serviceCode };
+}

@@ -188,8 +188,9 @@ export class SessionServices {
     } catch (e) {
       const reason = e instanceof HostUnavailableError ? e.reason : 'protocol';
       this.d.txns.update(txn, { state: 'failed' }, 'host.unavailable', { reason });
-      if (kind === 'withdrawal' && reason === 'timeout') {
-        // The host may have approved and debited: reverse in full (nothing was dispensed).
+      if (kind === 'withdrawal') {
+        // Unless the request provably never left, the host may have approved and debited: reverse in full
+        // (nothing was dispensed). A reversal of an original the host never saw is acknowledged and ignored.
         const sent = e instanceof HostUnavailableError ? e.request : undefined;
         this.d.host.queueReversal(
           txn,

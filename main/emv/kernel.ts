@@ -17,7 +17,9 @@ import { buildDolData } from './dol';
 import { processingRestrictions } from './processing-restrictions';
 import type { TerminalConfig } from './terminal-config';
 import { BitField, TSI, TVR } from './tvr';
-import { decodeTlv, encodeTlv, findAllTags, findTag, tlv, TlvError, type TlvNode } from './tlv-codec';
+import { decodeTlv, encodeTlv, findTag, tlv, TlvError, type TlvNode } from './tlv-codec';
+import { parseAcResponse, type AcResponse } from './ac-response';
+import { runIssuerScripts, scriptTemplates } from './issuer-scripts';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 
 export interface EmvKernelDeps {
@@ -110,35 +112,6 @@ function asFailure(e: unknown, stage: string): EmvFailure {
   if (e instanceof EmvFailure) return e;
   if (e instanceof TlvError || e instanceof ApduFormatError) return new EmvFailure('cardProtocol', stage, e.message);
   throw e;
-}
-
-interface AcResponse {
-  cid: number;
-  atc: Uint8Array;
-  ac: Uint8Array;
-  iad?: Uint8Array;
-}
-
-function parseAcResponse(data: Uint8Array, stage: string): AcResponse {
-  const nodes = parseTlv(data, stage);
-  const f1 = nodes.length === 1 && nodes[0]!.tag === '80' ? nodes[0]!.value : undefined;
-  if (f1) {
-    if (f1.length < 11) throw new EmvFailure('cardProtocol', stage, 'format 1 response too short');
-    return { cid: f1[0]!, atc: f1.slice(1, 3), ac: f1.slice(3, 11), ...(f1.length > 11 ? { iad: f1.slice(11) } : {}) };
-  }
-  const t77 = nodes.find((n) => n.tag === '77');
-  const cid = t77 && findTag([t77], '9F27')?.value;
-  const atc = t77 && findTag([t77], '9F36')?.value;
-  const ac = t77 && findTag([t77], '9F26')?.value;
-  if (!cid || !atc || !ac || cid.length !== 1 || atc.length !== 2 || ac.length !== 8) throw new EmvFailure('cardProtocol', stage, 'GENERATE AC response lacks 9F27/9F36/9F26');
-  const iad = findTag([t77], '9F10')?.value;
-  return { cid: cid[0]!, atc, ac, ...(iad ? { iad } : {}) };
-}
-
-function scriptTemplates(input: Uint8Array | readonly Uint8Array[] | undefined, tag: '71' | '72'): TlvNode[] {
-  if (!input) return [];
-  const list = input instanceof Uint8Array ? [input] : input;
-  return list.flatMap((b) => findAllTags(parseTlv(b, 'issuer scripts'), tag));
 }
 
 export class EmvTransaction {
@@ -344,31 +317,11 @@ export class EmvTransaction {
   }
 
   private async runScripts(templates: TlvNode[], beforeFinal: boolean): Promise<void> {
-    for (const t of templates) {
-      this.tsi.set(TSI.SCRIPT_PROCESSING_PERFORMED);
-      const id = findTag(t.children ?? [], '9F18')?.value ?? new Uint8Array(4);
-      const commands = (t.children ?? []).filter((c) => c.tag === '86');
-      let result = 0x20; // successful
-      for (let i = 0; i < commands.length; i++) {
-        const cmd = commands[i]!.value;
-        if (cmd.length < 4) {
-          result = 0x10 | Math.min(i + 1, 14);
-          break;
-        }
-        const r = await this.deps.transport(cmd).then(
-          (b) => (b.length >= 2 ? b[b.length - 2]! : 0),
-          () => 0,
-        );
-        if (r !== 0x90 && r !== 0x62 && r !== 0x63) {
-          result = 0x10 | Math.min(i + 1, 14);
-          break;
-        }
-      }
-      if ((result & 0xf0) === 0x10) this.tvr.set(beforeFinal ? TVR.SCRIPT_FAILED_BEFORE_FINAL_AC : TVR.SCRIPT_FAILED_AFTER_FINAL_AC);
-      const idBytes = new Uint8Array(4);
-      idBytes.set(id.subarray(0, 4));
-      this.scriptResults.push(Uint8Array.of(result, ...idBytes));
-    }
+    if (templates.length === 0) return;
+    this.tsi.set(TSI.SCRIPT_PROCESSING_PERFORMED);
+    const run = await runIssuerScripts(this.deps.transport, templates);
+    if (run.anyFailed) this.tvr.set(beforeFinal ? TVR.SCRIPT_FAILED_BEFORE_FINAL_AC : TVR.SCRIPT_FAILED_AFTER_FINAL_AC);
+    this.scriptResults.push(...run.results);
   }
 
   /**

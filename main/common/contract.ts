@@ -39,6 +39,7 @@ export const SCREEN_IDS = [
   'supervisorLogin',
   'supervisorMenu',
   'supervisorPanel',
+  'denomination',
 ] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 

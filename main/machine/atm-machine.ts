@@ -57,6 +57,9 @@ export interface AtmContext {
   lang: string;
   mode: SessionMode;
   cardless: CardlessContext | null;
+  /** Denominations the customer may prefer for the chosen amount, and the choice (0 = machine's choice). */
+  denominations: number[];
+  preferDenomination: number;
   /** PIN change: encrypted blocks of the current and the new PIN (memory only, this session only). */
   pinChange: { current?: Uint8Array; next?: Uint8Array; step: 'new' | 'confirm' };
 }
@@ -153,7 +156,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
       cardlessStatus: fromPromise<CardlessStatus, { kind: 'qr' | 'code'; ref: string }>(({ input }) => s.cardlessStatus(input.kind, input.ref)),
       codeEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal, 8)),
       printStatement: fromPromise<boolean, { txn: number; card: CardSession; lines: string[]; available?: number }>(({ input }) => s.printStatement(input.txn, input.card, input.lines, input.available)),
-      dispense: fromPromise<DispenseOutcome, { txn: number; amount: number }>(({ input }) => s.dispense(input.txn, input.amount)),
+      dispense: fromPromise<DispenseOutcome, { txn: number; amount: number; prefer: number }>(({ input }) => s.dispense(input.txn, input.amount, input.prefer || undefined)),
+      denominationChoices: fromPromise<number[], { amount: number }>(({ input }) => s.denominationChoices(input.amount)),
       ejectCard: fromPromise(() => s.ejectCard()),
       retainCard: fromPromise<void, { reason: string }>(({ input }) => s.retainCard(input.reason)),
       present: fromPromise<boolean, { txn: number }>(({ input }) => s.present(input.txn)),
@@ -192,6 +196,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
         mode: 'card',
         cardless: null,
         pinChange: { step: 'new' },
+        denominations: [],
+        preferDenomination: 0,
       }),
     },
   }).createMachine({
@@ -215,6 +221,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
       mode: 'card',
       cardless: null,
       pinChange: { step: 'new' },
+      denominations: [],
+      preferDenomination: 0,
     },
     on: {
       HOST_ONLINE: { actions: assign({ online: true }) },
@@ -418,9 +426,36 @@ export function createAtmMachine(o: AtmMachineOptions) {
             invoke: {
               src: 'checkAmount',
               input: ({ context }) => ({ amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
-              onDone: [{ guard: ({ event }) => event.output, target: 'receiptQuestion' }, { target: 'amountRejected' }],
+              onDone: [{ guard: ({ event }) => event.output, target: 'denominationCheck' }, { target: 'amountRejected' }],
               onError: 'amountRejected',
             },
+          },
+          denominationCheck: {
+            entry: assign({ preferDenomination: 0, denominations: [] }),
+            invoke: {
+              src: 'denominationChoices',
+              input: ({ context }) => ({ amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
+              onDone: [
+                { guard: ({ event }) => event.output.length > 0, target: 'denomination', actions: assign({ denominations: ({ event }) => event.output }) },
+                { target: 'receiptQuestion' },
+              ],
+              onError: 'receiptQuestion',
+            },
+          },
+          denomination: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => event.option === 'mix:auto', target: 'receiptQuestion' },
+                {
+                  guard: ({ event, context }) => event.option.startsWith('mix:') && context.denominations.includes(Number(event.option.slice(4))),
+                  target: 'receiptQuestion',
+                  actions: assign({ preferDenomination: ({ event }) => Number(event.option.slice(4)) }),
+                },
+                { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: 'receiptQuestion' },
           },
           amountRejected: {
             entry: assign({ message: 'msg.amountNotAvailable', pending: null }),
@@ -538,7 +573,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
           dispensing: {
             invoke: {
               src: 'dispense',
-              input: ({ context }) => ({ txn: context.auth!.txn, amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0 }),
+              input: ({ context }) => ({ txn: context.auth!.txn, amount: context.pending?.kind === 'withdrawal' ? context.pending.amount : 0, prefer: context.preferDenomination }),
               onDone: [
                 { guard: ({ event, context }) => event.output.ok && context.mode !== 'card', target: 'presenting', actions: assign({ dispensed: ({ event }) => event.output }) },
                 { guard: ({ event }) => event.output.ok, target: 'returningCard', actions: assign({ dispensed: ({ event }) => event.output }) },

@@ -107,6 +107,18 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
     return m('otherAmount', { title: 'screen.otherAmount', message: 'msg.otherAmountHelp', amountEntry: c.amountEntry, timeoutAt: timeout(st.timers.screenTimeoutMs) });
   if (s({ inService: 'amountRejected' }))
     return m('declined', { title: 'screen.sorry', message: 'msg.amountNotAvailable', options: withFdks([{ id: 'ok', label: 'opt.ok' }, { id: 'cancel', label: 'opt.cancel' }]) });
+  if (s({ inService: 'denomination' }))
+    return m('denomination', {
+      title: 'screen.denomination',
+      params: { amount: c.pending?.kind === 'withdrawal' ? c.pending.amount : 0 },
+      options: withFdks([
+        { id: 'mix:auto', label: 'opt.mixAuto' },
+        ...c.denominations.map((d) => ({ id: `mix:${d}`, label: 'opt.mixPrefer', params: { amount: d } })),
+        { id: 'cancel', label: 'opt.cancel' },
+      ]),
+      timeoutAt: timeout(st.timers.screenTimeoutMs),
+    });
+  if (s({ inService: 'denominationCheck' })) return m('processing', { title: 'screen.processing', message: 'msg.pleaseWait' });
   if (s({ inService: 'receiptQuestion' }))
     return m('receiptQuestion', {
       title: 'screen.receiptQuestion',

@@ -283,13 +283,34 @@ export class SessionServices {
   }
 
   /** Denominate, commit the intent, pick the notes into the stacker, commit the outcome. */
-  async dispense(txn: number, amount: number): Promise<DispenseOutcome> {
+  /** Denominations the customer may prefer for this amount (each gives a different note mix). */
+  async denominationChoices(amount: number): Promise<number[]> {
+    const currency = this.d.config.terminal.currency;
+    const base = await this.d.dispenser.denominate({ amount, currency, mix: 'minimumNotes' });
+    if (!isSuccess(base)) return [];
+    const seen = new Set([JSON.stringify(base.payload.counts)]);
+    const units = this.d.dispenser.cashUnits().filter((u) => u.type === 'dispense' && u.currency === currency && u.count > 0);
+    const out: number[] = [];
+    for (const d of [...new Set(units.map((u) => u.denomination))].sort((a, b) => a - b)) {
+      if (d > amount) continue;
+      const r = await this.d.dispenser.denominate({ amount, currency, mix: { preferDenomination: d } });
+      if (!isSuccess(r)) continue;
+      const key = JSON.stringify(r.payload.counts);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+    return out;
+  }
+
+  async dispense(txn: number, amount: number, preferDenomination?: number): Promise<DispenseOutcome> {
     const rec = this.d.txns.get(txn);
     if (!rec || rec.state !== 'approved' || rec.responseCode !== '00') {
       // Defence in depth: the machine never gets here without an approval, and this makes sure of it.
       throw new Error(`dispense refused: transaction ${txn} is not approved`);
     }
-    const den = await this.d.dispenser.denominate({ amount, currency: rec.currency, mix: 'minimumNotes' });
+    const preferred = preferDenomination ? await this.d.dispenser.denominate({ amount, currency: rec.currency, mix: { preferDenomination } }) : null;
+    const den = preferred && isSuccess(preferred) ? preferred : await this.d.dispenser.denominate({ amount, currency: rec.currency, mix: 'minimumNotes' });
     if (!isSuccess(den)) {
       this.d.txns.update(txn, { state: 'failed' }, 'dispense.notDispensable', { completion: den.completionCode, error: den.errorCode ?? null });
       this.reverse(txn, 0, this.d.profile.reversalReason.notDispensed);

@@ -86,4 +86,7 @@ export const en: Record<string, string> = {
   'label.ledger': 'Ledger',
   'label.amount': 'Amount',
   'label.secondsLeft': '{seconds} s',
+  'screen.denomination': 'How would you like your notes?',
+  'opt.mixAuto': 'Any notes',
+  'opt.mixPrefer': 'Mostly {amount} notes',
 };

@@ -86,4 +86,7 @@ export const zh: Record<string, string> = {
   'label.ledger': '账面余额',
   'label.amount': '金额',
   'label.secondsLeft': '{seconds} 秒',
+  'screen.denomination': '请选择钞票面额',
+  'opt.mixAuto': '任意面额',
+  'opt.mixPrefer': '主要为 {amount} 面额',
 };

@@ -103,6 +103,9 @@ describe('kiosk core, headless, through the real host link', () => {
     select(k, 'withdrawal');
     await waitForScreen(k, 'amount');
     select(k, 'fast:10000');
+    const denom = await waitForScreen(k, 'denomination');
+    expect(denom.options.map((o) => o.id)).toEqual(['mix:auto', 'mix:2000', 'mix:5000', 'cancel']);
+    select(k, 'mix:auto');
     await waitForScreen(k, 'receiptQuestion');
     select(k, 'receiptNo');
     await waitForScreen(k, 'declined', 5000, (m) => m.message === 'msg.insufficientFunds');
@@ -134,6 +137,30 @@ describe('kiosk core, headless, through the real host link', () => {
     expect(k.hostSim!.bank.balanceOfPan(c.pan)).toBe(c.balance);
     expect(k.sims.dispenser.cashUnits().find((u) => u.type === 'retract')!.count).toBe(2);
     expect(k.journal.query().map((e) => e.kind)).toEqual(expect.arrayContaining(['cash.retracted', 'reversal.queued', 'reversal.acknowledged']));
+  });
+
+  it('the customer can choose the notes: 100 in twenties', async () => {
+    kiosk = await startTestKiosk();
+    const k = kiosk;
+    const c = card('visa-debit');
+    await waitForScreen(k, 'welcome');
+    sim(k, { type: 'insertCard', cardId: c.id });
+    await waitForScreen(k, 'enterPin');
+    typePin(k, c.pin);
+    await waitForScreen(k, 'menu');
+    select(k, 'withdrawal');
+    await waitForScreen(k, 'amount');
+    select(k, 'fast:10000');
+    await waitForScreen(k, 'denomination');
+    select(k, 'mix:2000');
+    await waitForScreen(k, 'receiptQuestion');
+    select(k, 'receiptNo');
+    await waitForScreen(k, 'takeCard', 5000, (m) => m.message === 'msg.cashFollows');
+    while (k.sims.cardReader.cardInReader()?.position !== 'gate') await new Promise((r) => setTimeout(r, 5));
+    sim(k, { type: 'takeCard' });
+    await waitForScreen(k, 'takeCash');
+    while (!Object.keys(k.sims.dispenser.presentedNotes()).length) await new Promise((r) => setTimeout(r, 5));
+    expect(k.sims.dispenser.presentedNotes()).toEqual({ CST1: 5 });
   });
 
   it('a dispenser jam rejects the picked notes and reverses in full', async () => {

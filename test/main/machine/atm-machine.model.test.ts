@@ -28,6 +28,7 @@ const OUTPUTS: Record<string, unknown[]> = {
   amountEntry: [{ kind: 'entered', digits: '60' }, { kind: 'entered', digits: '7' }, { kind: 'cancel' }, { kind: 'timeout' }],
   codeEntry: [{ kind: 'entered', digits: '12345678' }, { kind: 'entered', digits: '12' }, { kind: 'cancel' }, { kind: 'timeout' }],
   checkAmount: [true, false],
+  denominationChoices: [[2000, 5000], []],
   authorize: [
     { txn: 1, responseCode: '00', availableBalance: 1000, statement: ['line'] },
     { txn: 1, responseCode: '55' },
@@ -112,6 +113,8 @@ function serialize(s: Snap): string {
     r: inAny('receiptQuestion', 'authorizing', 'dispensing', 'returningCard', 'takeCardBeforeCash', 'presenting', 'takeCash') ? c.wantReceipt : null,
     t: inAny('returningCard', 'presenting', 'printing', 'ejecting') ? c.taken : null,
     rt: inAny('moreTime') ? c.returnTo : null,
+    dn: inAny('denomination') ? c.denominations : null,
+    pd: inAny('receiptQuestion', 'authorizing', 'dispensing') ? c.preferDenomination : null,
     pc: inAny('pinChangeNew', 'pinChangeNewBlock', 'pinChangeConfirm', 'pinChangeConfirmBlock', 'pinChangeRejected', 'authorizing') ? [c.pinChange.step, !!c.pinChange.current, !!c.pinChange.next] : null,
   });
 }
@@ -150,6 +153,10 @@ describe('ATM machine model', () => {
           expect(at(prev, 'inService.authorizing'), ctx).toBe(true);
           expect((ev.output as { responseCode?: string }).responseCode, ctx).toBe('00');
           expect(prev.context.pending?.kind, ctx).toBe('withdrawal');
+        }
+        // The customer's note preference is one the dispenser offered.
+        if (ev.type === 'SELECT' && at(prev, 'inService.denomination') && next.context.preferDenomination) {
+          expect(prev.context.denominations, ctx).toContain(next.context.preferDenomination);
         }
         // Card before cash: with a card, cash is presented only once the card was taken.
         if (at(next, 'inService.presenting') && !at(prev, 'inService.presenting') && next.context.mode === 'card') {

@@ -14,10 +14,15 @@ import type {
   RawCardData,
 } from '../card-reader/types';
 import { track2Of, type TestCard } from '../card-reader/test-cards';
+import { SimChipCard } from '../card-reader/chip/sim-chip-card';
+import { chipProfileForTestCard } from '../card-reader/chip/test-chip-cards';
 import { StateFile } from './state-file';
 import { MECHANICAL_MS, simDelay, type SimOptions } from './sim-timing';
 
-export type CardReaderFault = 'none' | 'readError' | 'cardJam' | 'offline' | 'retainBinFull';
+export type CardReaderFault = 'none' | 'readError' | 'cardJam' | 'offline' | 'retainBinFull' | 'chipError' | 'chipDeclinesAfterApproval';
+
+/** ATR of the simulated contact chip (T=1, EMV-style). */
+const SIM_ATR = Uint8Array.from(Buffer.from('3B6800000073C84013009000', 'hex'));
 
 interface Persisted {
   retainCount: number;
@@ -29,6 +34,8 @@ export class CardReaderSimulator implements CardReaderService {
   readonly events = new TypedEmitter<CardReaderEvents>();
   private position: Position = 'none';
   private card: TestCard | null = null;
+  private chip: SimChipCard | null = null;
+  private chipPowered = false;
   private retainCount = 0;
   private fault: CardReaderFault = 'none';
   private waiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
@@ -51,6 +58,9 @@ export class CardReaderSimulator implements CardReaderService {
     if (this.fault === 'offline') return fail('deviceNotReady', 'card reader offline');
     if (this.position !== 'none') return fail('sequenceError', 'a card is already in the reader');
     this.card = card;
+    const profile = chipProfileForTestCard(card);
+    this.chip = profile ? new SimChipCard(this.fault === 'chipDeclinesAfterApproval' ? { ...profile, faults: { ...profile.faults, declineSecondGenAc: true } } : profile) : null;
+    this.chipPowered = false;
     this.position = 'inside';
     this.events.emit('mediaInserted', {});
     this.emitStatus();
@@ -63,6 +73,7 @@ export class CardReaderSimulator implements CardReaderService {
     if (this.position !== 'gate') return fail('sequenceError', 'no card in the gate');
     this.position = 'none';
     this.card = null;
+    this.chip = null;
     this.events.emit('mediaRemoved', {});
     this.emitStatus();
     return ok({});
@@ -131,6 +142,11 @@ export class CardReaderSimulator implements CardReaderService {
     const data: RawCardData = {};
     if (req.tracks.includes('track2')) data.track2 = track2Of(card);
     if (req.tracks.includes('track1')) data.track1 = `B${card.pan}^TEST/CARDHOLDER^${card.expiry}${card.serviceCode}0000000000`;
+    if (req.chip && this.chip && this.fault !== 'chipError') {
+      this.chip.reset();
+      this.chipPowered = true;
+      data.chipAtr = SIM_ATR;
+    }
     return ok(data);
   }
 
@@ -159,6 +175,7 @@ export class CardReaderSimulator implements CardReaderService {
     this.store.save({ retainCount: this.retainCount });
     this.position = 'none';
     this.card = null;
+    this.chip = null;
     this.events.emit('cardAction', { action: 'retained' });
     this.emitStatus();
     return ok({});
@@ -177,11 +194,29 @@ export class CardReaderSimulator implements CardReaderService {
     return ok({});
   }
 
-  async chipIO(): Promise<Completion<{ response: Uint8Array }, CardReaderErrorCode>> {
-    return fail('unsupportedCommand', 'this simulated card has no chip application attached');
+  async chipIO(req: { apdu: Uint8Array }): Promise<Completion<{ response: Uint8Array }, CardReaderErrorCode>> {
+    if (this.fault === 'offline') return fail('deviceNotReady', 'card reader offline');
+    if (this.position !== 'inside' || !this.card) return fail('commandErrorCode', 'no card inside', 'noMedia');
+    if (!this.chip) return fail('commandErrorCode', 'card has no chip', 'invalidMedia');
+    if (this.fault === 'chipError') return fail('hardwareError', 'chip does not answer');
+    if (!this.chipPowered) return fail('sequenceError', 'chip not powered');
+    try {
+      return ok({ response: await this.chip.transport(req.apdu) });
+    } catch {
+      return fail('hardwareError', 'chip communication error');
+    }
   }
-  async chipPower(): Promise<Completion<{ atr?: Uint8Array }, CardReaderErrorCode>> {
-    return fail('unsupportedCommand', 'this simulated card has no chip application attached');
+  async chipPower(req: { action: 'cold' | 'warm' | 'off' }): Promise<Completion<{ atr?: Uint8Array }, CardReaderErrorCode>> {
+    if (this.fault === 'offline') return fail('deviceNotReady', 'card reader offline');
+    if (this.position !== 'inside' || !this.chip) return fail('commandErrorCode', 'no chip card inside', 'noMedia');
+    if (this.fault === 'chipError') return fail('hardwareError', 'chip does not answer to reset');
+    if (req.action === 'off') {
+      this.chipPowered = false;
+      return ok({});
+    }
+    this.chip.reset();
+    this.chipPowered = true;
+    return ok({ atr: SIM_ATR });
   }
 
   cancel(): void {

@@ -78,6 +78,14 @@ export const configSchema = z
         messageMs: z.number().int().positive().default(4000),
       })
       .prefault({}),
+    emv: z
+      .object({
+        /** Use the chip of chip cards (service code 2xx/6xx). */
+        enabled: z.boolean().default(true),
+        /** Magstripe fallback after a technical chip failure (never for UnionPay cards in China). */
+        fallback: z.boolean().default(true),
+      })
+      .prefault({}),
     cardless: z
       .object({
         qr: z.boolean().default(true),

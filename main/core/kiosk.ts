@@ -24,6 +24,7 @@ import type { Framing } from '../host/channel/framing';
 import { HostLink } from '../host/host-link';
 import { buildNetworkRequest } from '../host/messages';
 import { DEFAULT_PROFILE } from '../host/profile';
+import { terminalConfig } from '../emv/terminal-config';
 import { HostSimulator } from '../host-sim/host-simulator';
 import { createAtmMachine, type AtmMachine } from '../machine/atm-machine';
 import { SessionServices } from '../machine/session-services';
@@ -146,6 +147,11 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     txns,
     now: () => new Date(),
     pinKeyName: PIN_KEY_NAME,
+    emvTerminal: terminalConfig({
+      countryCode: config.terminal.countryNumeric.padStart(4, '0'),
+      currencyCode: config.terminal.currencyNumeric.padStart(4, '0'),
+      ifdSerial: config.terminal.id.padEnd(8, ' ').slice(0, 8),
+    }),
   });
 
   let resolveRecovery!: (r: RecoveryReport | null) => void;

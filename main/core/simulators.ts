@@ -21,7 +21,7 @@ export interface HostFaultControl {
   issueOneTimeCode?(cardId: string, amount: number, ttlMs?: number): string;
 }
 
-const CARD_FAULTS: CardReaderFault[] = ['none', 'readError', 'cardJam', 'offline', 'retainBinFull'];
+const CARD_FAULTS: CardReaderFault[] = ['none', 'readError', 'cardJam', 'offline', 'retainBinFull', 'chipError', 'chipDeclinesAfterApproval'];
 const PRINTER_FAULTS: PrinterFault[] = ['none', 'offline', 'paperOut', 'paperOutMidReceipt', 'jam'];
 const HOST_FAULTS: HostFault[] = ['none', 'drop', 'delay', 'garble', 'disconnect', 'issuerDown'];
 

@@ -8,6 +8,7 @@ import { decryptPin } from '../crypto/pin-block-crypto';
 import { ibm3624Verify, validationDataFromPan, type Ibm3624Params } from '../crypto/pin-verification';
 import { balanceBlock } from '../host/messages';
 import type { AuthRecord, BankStore } from './bank-store';
+import { authorizeChip } from './emv-authorization';
 
 export interface IssuerKeys {
   /** Zone PIN key shared with the ATM's PIN pad (TDES). */
@@ -46,7 +47,7 @@ export class Issuer {
         return this.reply(req, '0810', '00', [7, 11, 41, 70]);
       case '0100':
       case '0200':
-        return this.authorize(req);
+        return this.authorizeWithChip(req);
       case '0420':
       case '0421':
         return this.reversal(req);
@@ -62,6 +63,21 @@ export class Issuer {
     for (const f of echo) if (req.fields[f] !== undefined) fields[f] = req.fields[f]!;
     fields[39] = rc;
     return { mti, fields: { ...fields, ...extra } };
+  }
+
+  /** Chip transactions (field 55): the ARQC must verify before anything else; every answer carries the ARPC. */
+  private authorizeWithChip(req: IsoMessage): IsoMessage {
+    const icc = req.fields[55];
+    if (!(icc instanceof Buffer)) return this.authorize(req);
+    const pan = str(req, 2) ?? '';
+    const chip = authorizeChip(icc, pan, str(req, 23) ?? '00');
+    if (!chip.ok) {
+      const respMti = req.mti === '0100' ? '0110' : '0210';
+      return this.reply(req, respMti, '05', [2, 3, 4, 7, 11, 12, 13, 32, 41, 42, 49]);
+    }
+    const resp = this.authorize(req);
+    const rc = typeof resp.fields[39] === 'string' ? resp.fields[39] : '05';
+    return { ...resp, fields: { ...resp.fields, 55: chip.respond(rc) } };
   }
 
   private authorize(req: IsoMessage): IsoMessage {

@@ -486,6 +486,11 @@ export function createAtmMachine(o: AtmMachineOptions) {
               }),
               onDone: [
                 {
+                  guard: ({ event }) => !!event.output.chipFailed,
+                  target: 'ejecting',
+                  actions: assign({ auth: ({ event }) => event.output, message: 'msg.chipUnusable' }),
+                },
+                {
                   guard: ({ event }) => !!event.output.hostUnavailable,
                   target: 'ejecting',
                   actions: assign({ auth: ({ event }) => event.output, message: 'msg.hostUnavailable' }),

@@ -13,6 +13,10 @@ export interface CardSession {
   track2: string;
   maskedPan: string;
   lastFour: string;
+  /** The reader powered a chip on this card (answer to reset received). */
+  chip?: boolean;
+  /** A chip card (service code 2xx/6xx) whose chip did not answer at insertion. */
+  chipFailedAtRead?: boolean;
 }
 
 export type TrackParseError = 'noTrack2' | 'badFormat' | 'badPan';

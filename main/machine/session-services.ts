@@ -21,6 +21,9 @@ import QRCode from 'qrcode';
 import { makeAtmWithdrawalQr } from '../cardless/emvco-qr';
 import { lastFour, maskPan } from '../../journals/pan';
 import { parseStatement } from '../host/messages';
+import type { TerminalConfig } from '../emv/terminal-config';
+import { fallbackPolicy } from '../emv/fallback-policy';
+import { EmvSession } from './emv-session';
 
 export interface AtmDeps {
   config: KioskConfig;
@@ -36,6 +39,8 @@ export interface AtmDeps {
   now: () => Date;
   /** Name of the PIN encryption key in the PIN pad's key store. */
   pinKeyName: string;
+  /** EMV terminal configuration (country, currency, AIDs); chip is used when set and config.emv.enabled. */
+  emvTerminal?: TerminalConfig;
 }
 
 export type ReadCardOutcome = { ok: true; card: CardSession } | { ok: false; reason: 'unreadable' | 'expired' | 'deviceError' | 'canceled' };
@@ -66,6 +71,10 @@ export interface AuthOutcome {
   ledgerBalance?: number;
   /** Set when the host could not be reached (the machine shows "unable to process"). */
   hostUnavailable?: 'timeout' | 'offline' | 'protocol';
+  /** The chip could not be used and fallback is not allowed. */
+  chipFailed?: boolean;
+  /** The host approved but the card declined (AAC): reversed, nothing dispensed. */
+  cardDeclinedAfterApproval?: boolean;
 }
 
 export interface DispenseOutcome {
@@ -83,7 +92,7 @@ export class SessionServices {
   constructor(private readonly d: AtmDeps) {}
 
   async readCard(signal: AbortSignal): Promise<ReadCardOutcome> {
-    const r = await this.d.cardReader.readRawData({ tracks: ['track1', 'track2'] }, signal);
+    const r = await this.d.cardReader.readRawData({ tracks: ['track1', 'track2'], chip: this.d.config.emv.enabled }, signal);
     if (!isSuccess(r)) {
       if (r.completionCode === 'canceled') return { ok: false, reason: 'canceled' };
       this.d.journal.append('card.readFailed', { completion: r.completionCode, error: r.errorCode ?? null });
@@ -94,7 +103,9 @@ export class SessionServices {
       this.d.journal.append('card.readFailed', { error: card });
       return { ok: false, reason: 'unreadable' };
     }
-    this.d.journal.append('card.read', { serviceCode: card.serviceCode }, { maskedPan: card.maskedPan });
+    if (r.payload.chipAtr && /^[26]/.test(card.serviceCode)) card.chip = true;
+    else if (this.d.config.emv.enabled && /^[26]/.test(card.serviceCode)) card.chipFailedAtRead = true;
+    this.d.journal.append('card.read', { serviceCode: card.serviceCode, chip: card.chip === true }, { maskedPan: card.maskedPan });
     if (isExpired(card.expiry, this.d.now())) {
       this.d.journal.append('card.expired', {}, { maskedPan: card.maskedPan });
       return { ok: false, reason: 'expired' };
@@ -147,6 +158,46 @@ export class SessionServices {
       }
       pinBlock = pin.payload.pinBlock;
     }
+    // Chip: run the kernel to the first GENERATE AC; its ARQC data goes in field 55.
+    let emv: EmvSession | null = null;
+    let posEntryMode = opts.cardless === 'qr' ? this.d.profile.posEntryQr : opts.cardless === 'code' ? this.d.profile.posEntryManual : this.d.profile.posEntryMagstripe;
+    let icc: Uint8Array | undefined;
+    let hostCard: CardSession = card;
+    const extra: Record<number, string | Buffer> = { ...(opts.extraFields ?? {}) };
+    if (card.chipFailedAtRead && this.d.emvTerminal && !opts.cardless) {
+      const fb = fallbackPolicy({ trigger: 'chipIo', serviceCode: card.serviceCode, pan: card.pan, config: this.d.emvTerminal, fallbackEnabled: this.d.config.emv.fallback, pinCapable: true });
+      this.d.journal.append('emv.failed', { stage: 'answer to reset', code: 'chipIo', fallback: fb.allowed ? fb.posEntryMode : fb.reason }, { txn });
+      if (!fb.allowed) {
+        this.d.txns.update(txn, { state: 'failed', responseCode: 'Z3' });
+        return { txn, responseCode: 'Z3', chipFailed: true };
+      }
+      posEntryMode = fb.posEntryMode;
+    }
+    if (card.chip && this.d.config.emv.enabled && this.d.emvTerminal && !opts.cardless) {
+      const session = new EmvSession(this.d.cardReader, this.d.emvTerminal);
+      const first = await session.first(amount, kind);
+      if (first.kind === 'online') {
+        emv = session;
+        icc = first.field55;
+        posEntryMode = this.d.profile.posEntryChip;
+        if (first.card) {
+          hostCard = { ...card, pan: first.card.pan, track2: first.card.track2Equivalent.replace(/D/g, '=').replace(/F+$/, '') };
+          if (first.card.panSequence) extra[23] = first.card.panSequence.padStart(3, '0');
+        }
+        this.d.journal.append('emv.arqc', { aid: first.aid, tvr: first.tvr }, { txn, maskedPan: card.maskedPan });
+      } else if (first.kind === 'declined') {
+        this.d.txns.update(txn, { state: 'declined', responseCode: 'Z1' }, 'emv.declinedOffline', { aid: first.aid, reason: first.reason, tvr: first.tvr });
+        return { txn, responseCode: 'Z1' };
+      } else {
+        const fb = fallbackPolicy({ trigger: first.code, serviceCode: card.serviceCode, pan: card.pan, config: this.d.emvTerminal, fallbackEnabled: this.d.config.emv.fallback, pinCapable: true });
+        this.d.journal.append('emv.failed', { stage: first.stage, code: first.code, fallback: fb.allowed ? fb.posEntryMode : fb.reason }, { txn });
+        if (!fb.allowed) {
+          this.d.txns.update(txn, { state: 'failed', responseCode: 'Z3' });
+          return { txn, responseCode: 'Z3', chipFailed: true };
+        }
+        posEntryMode = fb.posEntryMode;
+      }
+    }
     // Write-ahead: the STAN and field 7 are recorded before the request leaves, so recovery can reverse it.
     const reserved = this.d.host.reserve();
     this.d.txns.update(txn, { stan: reserved.stan, originalData: { stan: reserved.stan, transmissionDateTime: reserved.transmissionDateTime, mti, processingCode: pc } });
@@ -156,13 +207,27 @@ export class SessionServices {
         mti,
         processingCode: pc,
         amount,
-        card,
+        card: hostCard,
         pinBlock,
-        posEntryMode: opts.cardless === 'qr' ? this.d.profile.posEntryQr : opts.cardless === 'code' ? this.d.profile.posEntryManual : this.d.profile.posEntryMagstripe,
-        extraFields: opts.extraFields,
+        posEntryMode,
+        ...(icc ? { icc } : {}),
+        ...(Object.keys(extra).length ? { extraFields: extra } : {}),
       });
       this.originals.set(txn, { stan: reply.stan, transmissionDateTime: reply.transmissionDateTime, mti, processingCode: pc, amount, rrn: reply.rrn });
-      const approved = reply.responseCode === '00';
+      let approved = reply.responseCode === '00';
+      if (emv) {
+        const f55 = reply.fields[55];
+        const done = await emv.complete(true, reply.responseCode, f55 instanceof Buffer ? f55 : undefined);
+        this.d.journal.append('emv.completed', { result: done.result, issuerAuthentication: done.issuerAuthentication, tvr: done.tvr, tsi: done.tsi, scripts: done.scriptResults }, { txn });
+        if (approved && !done.dispense) {
+          // The host approved but the card said no (AAC) or failed: reverse, never dispense.
+          approved = false;
+          this.d.txns.update(txn, { state: 'declined', responseCode: reply.responseCode }, 'emv.cardDeclinedAfterApproval', { result: done.result });
+          if (kind === 'withdrawal') this.reverse(txn, 0, this.d.profile.reversalReason.cardDeclined);
+          this.d.txns.addCounter(`type:${kind}:declined`, 1);
+          return { txn, responseCode: 'Z3', cardDeclinedAfterApproval: true };
+        }
+      }
       this.d.txns.update(
         txn,
         {
@@ -188,6 +253,10 @@ export class SessionServices {
     } catch (e) {
       const reason = e instanceof HostUnavailableError ? e.reason : 'protocol';
       this.d.txns.update(txn, { state: 'failed' }, 'host.unavailable', { reason });
+      if (emv) {
+        const done = await emv.complete(false, undefined, undefined).catch(() => null);
+        if (done) this.d.journal.append('emv.completed', { result: done.result, tvr: done.tvr, tsi: done.tsi }, { txn });
+      }
       if (kind === 'withdrawal') {
         // Unless the request provably never left, the host may have approved and debited: reverse in full
         // (nothing was dispensed). A reversal of an original the host never saw is acknowledged and ignored.

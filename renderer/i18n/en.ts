@@ -89,4 +89,5 @@ export const en: Record<string, string> = {
   'screen.denomination': 'How would you like your notes?',
   'opt.mixAuto': 'Any notes',
   'opt.mixPrefer': 'Mostly {amount} notes',
+  'msg.chipUnusable': 'The chip on your card could not be read. Please contact your bank.',
 };

@@ -89,4 +89,5 @@ export const zh: Record<string, string> = {
   'screen.denomination': '请选择钞票面额',
   'opt.mixAuto': '任意面额',
   'opt.mixPrefer': '主要为 {amount} 面额',
+  'msg.chipUnusable': '无法读取您卡片上的芯片，请联系您的发卡银行。',
 };

@@ -101,6 +101,9 @@ export const simCommandSchema = z.discriminatedUnion('type', [
   /** The customer's banking app issues a one-time withdrawal code. */
   z.object({ type: z.literal('walletIssueCode'), cardId: z.string().min(1).max(40).regex(/^[a-z0-9-]+$/), amount: z.number().int().positive().max(10_000_000) }),
   z.object({ type: z.literal('headphone'), present: z.boolean() }),
+  z.object({ type: z.literal('safeDoor'), state: z.enum(['open', 'closed']) }),
+  /** The customer shows a code (from the banking app) to the barcode/QR scanner. */
+  z.object({ type: z.literal('showCode'), data: z.string().min(1).max(512).regex(/^[\x20-\x7e]+$/) }),
   z.object({
     type: z.literal('fault'),
     device: z.enum(['cardReader', 'dispenser', 'printer', 'host']),
@@ -116,6 +119,9 @@ export interface FasciaModel {
   receipt: { lines: string[] } | null;
   pinpad: { mode: 'idle' | 'pin' | 'data' };
   operatorSwitch: 'run' | 'supervisor';
+  safeDoor: 'open' | 'closed';
+  /** The barcode/QR scanner is on (a code can be shown to it). */
+  scannerOn: boolean;
   /** Headphone jack sensor: a plugged headset starts audio guidance (ADA 707). */
   headphone: boolean;
   cassettes: Array<{ id: string; denomination: number; count: number; state: string }>;

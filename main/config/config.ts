@@ -66,6 +66,16 @@ export const configSchema = z
           { id: 'CST3', denomination: 10000, count: 200, capacity: 2500, lowThreshold: 20 },
         ]),
         retainBinCapacity: z.number().int().positive().default(50),
+        /** Faults injected at start-up (same names as the fascia's fault menu), e.g. { "printer": "paperOut" }. */
+        faults: z
+          .object({
+            cardReader: z.string().optional(),
+            dispenser: z.string().optional(),
+            printer: z.string().optional(),
+            host: z.string().optional(),
+          })
+          .strict()
+          .prefault({}),
         paperLength: z.number().int().positive().default(400),
       })
       .prefault({}),

@@ -17,6 +17,7 @@ import { DispenserSimulator } from '../../devices/simulators/dispenser-sim';
 import { PinPadSimulator, PinPadKeyError, type PinBlockEncryptor } from '../../devices/simulators/pinpad-sim';
 import { PrinterSimulator } from '../../devices/simulators/printer-sim';
 import { SensorsSimulator } from '../../devices/simulators/sensors-sim';
+import { QrReaderSimulator } from '../../devices/simulators/qr-reader-sim';
 import { encryptPin } from '../crypto/pin-block-crypto';
 import { ISO87A, ISO87B } from '../host/iso8583';
 import { IsoClient } from '../host/channel/iso-client';
@@ -94,7 +95,8 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   const pinpad = new PinPadSimulator(simulatedEpp(config.pinpad.testPinKey));
   const printer = new PrinterSimulator({ timeScale, statePath: join(dataDir, 'devices', 'printer.json'), paperLength: sim.paperLength });
   const sensors = new SensorsSimulator();
-  const sims = new Simulators(cardReader, dispenser, pinpad, printer, sensors, { currency: config.terminal.currency, locale: config.terminal.locale });
+  const qrReader = new QrReaderSimulator();
+  const sims = new Simulators(cardReader, dispenser, pinpad, printer, sensors, { currency: config.terminal.currency, locale: config.terminal.locale }, qrReader);
   journal.append('kiosk.start', { terminal: config.terminal.id, host: config.host.mode, dispenserStateReset: dispenser.stateWasReset });
 
   const framing: Framing = { length: config.host.framing };
@@ -142,6 +144,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     pinpad,
     printer,
     sensors,
+    qrReader,
     host,
     journal,
     txns,
@@ -190,7 +193,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
           return false;
         }
       }
-      if (sensors.state().operatorSwitch === 'supervisor') return false;
+      if (sensors.state().operatorSwitch === 'supervisor' || sensors.state().safeDoor === 'open') return false;
       if (!(await host.waitConnected(5_000))) return false;
       return host.signOn();
     },
@@ -220,9 +223,18 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   cardReader.events.on('mediaRemoved', () => actor.send({ type: 'CARD_TAKEN' }));
   dispenser.events.on('itemsTaken', () => actor.send({ type: 'CASH_TAKEN' }));
   printer.events.on('mediaTaken', () => actor.send({ type: 'RECEIPT_TAKEN' }));
-  sensors.events.on('changed', (s) => actor.send({ type: 'SUPERVISOR', on: s.operatorSwitch === 'supervisor' }));
+  // The operator switch, or the safe door opened, takes the ATM into supervisor mode (between customers).
+  sensors.events.on('changed', (s) => actor.send({ type: 'SUPERVISOR', on: s.operatorSwitch === 'supervisor' || s.safeDoor === 'open' }));
   host.on('online', () => actor.send({ type: 'HOST_ONLINE' }));
   host.on('offline', () => actor.send({ type: 'HOST_OFFLINE' }));
+
+  // Faults configured in the file (simulator profile): applied before the first customer.
+  for (const [device, fault] of Object.entries(sim.faults)) {
+    if (fault && fault !== 'none') {
+      const r = sims.apply({ type: 'fault', device: device as 'cardReader', fault });
+      if (!r.ok) throw new Error(`simulator.faults.${device}: ${r.error}`);
+    }
+  }
 
   client.start();
   host.start();

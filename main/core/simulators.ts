@@ -9,6 +9,7 @@ import { DispenserSimulator, type DispenserFault } from '../../devices/simulator
 import { PinPadSimulator } from '../../devices/simulators/pinpad-sim';
 import { PrinterSimulator, type PrinterFault } from '../../devices/simulators/printer-sim';
 import { SensorsSimulator } from '../../devices/simulators/sensors-sim';
+import { QrReaderSimulator } from '../../devices/simulators/qr-reader-sim';
 import type { PadKey } from '../../devices/pinpad/types';
 import { maskPan } from '../../journals/pan';
 import type { HostFault } from '../host-sim/host-simulator';
@@ -53,12 +54,14 @@ export class Simulators {
     readonly printer: PrinterSimulator,
     readonly sensors: SensorsSimulator,
     private readonly terminal: { currency: string; locale: string },
+    readonly qrReader: QrReaderSimulator = new QrReaderSimulator(),
   ) {
     const changed = () => this.changed();
     for (const ev of ['mediaInserted', 'mediaRemoved', 'cardAction', 'statusChanged'] as const) cardReader.events.on(ev, changed);
     for (const ev of ['itemsPresented', 'itemsTaken', 'statusChanged', 'incompleteDispense'] as const) dispenser.events.on(ev, changed);
     for (const ev of ['mediaPresented', 'mediaTaken', 'statusChanged'] as const) printer.events.on(ev, changed);
     pinpad.events.on('statusChanged', changed);
+    qrReader.events.on('statusChanged', changed);
     sensors.events.on('changed', changed);
   }
 
@@ -91,6 +94,11 @@ export class Simulators {
       case 'operatorSwitch':
         this.sensors.set({ operatorSwitch: cmd.position });
         return { ok: true };
+      case 'safeDoor':
+        this.sensors.set({ safeDoor: cmd.state });
+        return { ok: true };
+      case 'showCode':
+        return this.qrReader.present(cmd.data) ? { ok: true } : { ok: false, error: 'the scanner is off' };
       case 'headphone':
         this.sensors.set({ headphone: cmd.present ? 'present' : 'absent' });
         return { ok: true };
@@ -151,6 +159,8 @@ export class Simulators {
       pinpad: { mode: this.pinpad.status().entryMode },
       operatorSwitch: this.sensors.state().operatorSwitch,
       headphone: this.sensors.state().headphone === 'present',
+      safeDoor: this.sensors.state().safeDoor,
+      scannerOn: this.qrReader.scanning(),
       cassettes: units.filter((u) => u.type === 'dispense').map((u) => ({ id: u.id, denomination: u.denomination, count: u.count, state: u.state })),
       faults: {
         cardReader: this.cardReader.currentFault(),

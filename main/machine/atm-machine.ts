@@ -154,6 +154,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
         return { reference: q.reference, qr: { payload: q.payload, modules: q.modules, size: q.size }, startedAt: Date.now() };
       }),
       cardlessStatus: fromPromise<CardlessStatus, { kind: 'qr' | 'code'; ref: string }>(({ input }) => s.cardlessStatus(input.kind, input.ref)),
+      scanCode: fromPromise<string>(({ signal }) => s.scanCode(signal)),
       codeEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal, 8)),
       printStatement: fromPromise<boolean, { txn: number; card: CardSession; lines: string[]; available?: number }>(({ input }) => s.printStatement(input.txn, input.card, input.lines, input.available)),
       dispense: fromPromise<DispenseOutcome, { txn: number; amount: number; prefer: number }>(({ input }) => s.dispense(input.txn, input.amount, input.prefer || undefined)),
@@ -756,7 +757,16 @@ export function createAtmMachine(o: AtmMachineOptions) {
           },
           codeEntry: {
             entry: assign({ amountEntry: '' }),
-            invoke: {
+            invoke: [
+              {
+                // The code can also be shown to the scanner from the banking app.
+                src: 'scanCode',
+                onDone: [
+                  { guard: ({ event }) => /^\d{6,8}$/.test(event.output), target: 'codeChecking', actions: assign({ cardless: ({ event }) => ({ reference: event.output, startedAt: Date.now() }) }) },
+                  { target: 'codeRejected' },
+                ],
+              },
+              {
               src: 'codeEntry',
               onDone: [
                 { guard: ({ event }) => event.output.kind === 'entered' && /^\d{6,8}$/.test(event.output.digits), target: 'codeChecking', actions: assign({ cardless: ({ event }) => ({ reference: event.output.kind === 'entered' ? event.output.digits : '', startedAt: Date.now() }) }) },
@@ -765,7 +775,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
                 { target: 'goodbye' },
               ],
               onError: 'goodbye',
-            },
+              },
+            ],
             on: { DATA_DIGIT: { actions: assign({ amountEntry: ({ context, event }) => (context.amountEntry + event.digit).slice(0, 8) }) }, CANCEL: 'goodbye' },
           },
           codeChecking: {

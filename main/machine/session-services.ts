@@ -11,6 +11,7 @@ import type { DispenserService, NoteCounts } from '../../devices/dispenser/types
 import type { PinPadService } from '../../devices/pinpad/types';
 import type { PrinterService } from '../../devices/printer/types';
 import type { SensorsService } from '../../devices/sensors/types';
+import type { QrReaderService } from '../../devices/qr-reader/types';
 import type { Journal } from '../../journals/journal';
 import type { TransactionStore } from '../../journals/transactions';
 import { isSuccess } from '../../devices/common/types';
@@ -33,6 +34,7 @@ export interface AtmDeps {
   pinpad: PinPadService;
   printer: PrinterService;
   sensors: SensorsService;
+  qrReader?: QrReaderService;
   host: HostLink;
   journal: Journal;
   txns: TransactionStore;
@@ -125,6 +127,21 @@ export class SessionServices {
     const r = await this.d.pinpad.dataEntry({ maxLen, timeoutMs }, signal);
     if (isSuccess(r)) return r.payload.completion === 'enter' ? { kind: 'entered', digits: r.payload.digits } : { kind: 'cancel' };
     return { kind: r.completionCode === 'timeOut' ? 'timeout' : r.completionCode === 'canceled' ? 'cancel' : 'error' };
+  }
+
+  /** Scans a withdrawal code shown on the customer's phone; resolves only with a code (never on timeout). */
+  async scanCode(signal: AbortSignal): Promise<string> {
+    const reader = this.d.qrReader;
+    if (!reader) return new Promise<string>(() => undefined);
+    for (;;) {
+      const r = await reader.read({}, signal);
+      if (isSuccess(r)) {
+        this.d.journal.append('qr.scanned', { length: r.payload.data.length });
+        return r.payload.data.trim();
+      }
+      if (r.completionCode === 'canceled' || signal.aborted) return new Promise<string>(() => undefined);
+      if (r.completionCode !== 'commandErrorCode') return new Promise<string>(() => undefined);
+    }
   }
 
   /** Card not taken before cash (or returned failed): stacked notes go to the reject bin; reverse in full. */

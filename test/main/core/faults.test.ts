@@ -235,3 +235,22 @@ describe('faults during a withdrawal', () => {
     expect(k.journal.query({ kind: 'card.ejected' })[0]!.data).toMatchObject({ completion: 'commandErrorCode' });
   });
 });
+
+describe('sensors and configured faults', () => {
+  it('opening the safe door between customers takes the ATM to supervisor mode, closing brings it back', async () => {
+    const k = await start();
+    await waitForScreen(k, 'welcome');
+    sim(k, { type: 'safeDoor', state: 'open' });
+    await until(() => k.status().app === 'supervisor');
+    sim(k, { type: 'safeDoor', state: 'closed' });
+    await waitForScreen(k, 'welcome');
+  });
+
+  it('faults can be injected from the configuration file', async () => {
+    kiosk = await startTestKiosk({ simulator: { faults: { printer: 'paperOut', dispenser: 'jamAfterNotes:1' } } });
+    expect(kiosk.sims.fasciaModel().faults).toMatchObject({ printer: 'paperOut', dispenser: 'jamAfterNotes:1' });
+    await kiosk.stop();
+    kiosk = null;
+    await expect(startTestKiosk({ simulator: { faults: { printer: 'onFire' } } })).rejects.toThrow(/simulator\.faults\.printer/);
+  });
+});

@@ -26,6 +26,7 @@ const OUTPUTS: Record<string, unknown[]> = {
   readCard: [{ ok: true, card }, { ok: false, reason: 'expired' }, { ok: false, reason: 'unreadable' }, { ok: false, reason: 'canceled' }],
   pinEntry: ['entered', 'cancel', 'timeout', 'error'],
   amountEntry: [{ kind: 'entered', digits: '60' }, { kind: 'entered', digits: '7' }, { kind: 'cancel' }, { kind: 'timeout' }],
+  scanCode: ['12345678', 'not-a-code'],
   codeEntry: [{ kind: 'entered', digits: '12345678' }, { kind: 'entered', digits: '12' }, { kind: 'cancel' }, { kind: 'timeout' }],
   checkAmount: [true, false],
   denominationChoices: [[2000, 5000], []],

@@ -19,7 +19,7 @@ describe('LCDM framing', () => {
     expect(scanFrame(Buffer.concat([Buffer.from([0xaa]), r]), SOH, RESPONSE_DATA_LENGTH)).toMatchObject({ kind: 'frame', frame: { cmd: 0x44 }, consumed: 8 });
     expect(scanFrame(r.subarray(0, 5), SOH, RESPONSE_DATA_LENGTH)).toEqual({ kind: 'need-more' });
     const bad = Buffer.from(r);
-    bad[6] ^= 1;
+    bad[6] = bad[6]! ^ 1;
     expect(scanFrame(bad, SOH, RESPONSE_DATA_LENGTH)).toMatchObject({ kind: 'bad', cmd: 0x44, length: 7 });
     expect(scanFrame(Buffer.from([EOT, 0x50, 0x02, 0x99, 0x03, 0x00]), EOT, COMMAND_DATA_LENGTH)).toMatchObject({ kind: 'bad', cmd: 0x99 });
   });

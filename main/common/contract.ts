@@ -40,6 +40,7 @@ export const SCREEN_IDS = [
   'supervisorMenu',
   'supervisorPanel',
   'denomination',
+  'chooseApplication',
 ] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 

@@ -162,7 +162,19 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   let recovered = false;
   const t = config.timers;
   const noteMultiple = sim.cassettes.reduce((g, c) => gcd(g, c.denomination), 0);
+  // Chip application choice: the kernel waits on this prompt while the machine shows the choices.
+  let appChoiceResolve: ((aid: string | undefined) => void) | null = null;
+  services.appChoice = (apps) =>
+    new Promise((resolve) => {
+      appChoiceResolve = resolve;
+      actor.send({ type: 'APP_CHOICE', apps });
+    });
   const machine = createAtmMachine({
+    onAppChosen: (aid) => {
+      const r = appChoiceResolve;
+      appChoiceResolve = null;
+      r?.(aid);
+    },
     services,
     timers: {
       screenTimeoutMs: t.screenTimeoutMs,

@@ -21,6 +21,8 @@ export type AtmEvent =
   | { type: 'SUPERVISOR'; on: boolean }
   | { type: 'HOST_ONLINE' }
   | { type: 'HOST_OFFLINE' }
+  /** The chip has several applications: the cardholder chooses (shown while authorising). */
+  | { type: 'APP_CHOICE'; apps: Array<{ aid: string; label: string }> }
   /** Operator/remote command: take the ATM out of service (after the current session) or put it back. */
   | { type: 'SERVICE_MODE'; mode: 'in' | 'out' };
 
@@ -60,6 +62,8 @@ export interface AtmContext {
   /** Denominations the customer may prefer for the chosen amount, and the choice (0 = machine's choice). */
   denominations: number[];
   preferDenomination: number;
+  /** Chip applications offered for the cardholder's choice (labels only), while authorising. */
+  appChoices: Array<{ aid: string; label: string }> | null;
   /** PIN change: encrypted blocks of the current and the new PIN (memory only, this session only). */
   pinChange: { current?: Uint8Array; next?: Uint8Array; step: 'new' | 'confirm' };
 }
@@ -89,6 +93,8 @@ export interface AtmMachineOptions {
   /** Whether to capture the card on host instruction (04/41/43/75). */
   captureCards: boolean;
   languages: string[];
+  /** Delivers the cardholder's chip application choice (AID, or undefined for cancel) to the pending prompt. */
+  onAppChosen?: (aid: string | undefined) => void;
   cardless: { qr: boolean; oneTimeCode: boolean; oneTimeCodePin: boolean; qrTimeoutMs: number; pollIntervalMs: number };
 }
 
@@ -199,6 +205,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
         pinChange: { step: 'new' },
         denominations: [],
         preferDenomination: 0,
+        appChoices: null,
       }),
     },
   }).createMachine({
@@ -224,6 +231,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
       pinChange: { step: 'new' },
       denominations: [],
       preferDenomination: 0,
+      appChoices: null,
     },
     on: {
       HOST_ONLINE: { actions: assign({ online: true }) },
@@ -475,6 +483,12 @@ export function createAtmMachine(o: AtmMachineOptions) {
             after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'receiptQuestion' }) } },
           },
           authorizing: {
+            entry: assign({ appChoices: null }),
+            exit: assign({ appChoices: null }),
+            on: {
+              APP_CHOICE: { actions: assign({ appChoices: ({ event }) => event.apps }) },
+              SELECT: { guard: ({ context, event }) => !!context.appChoices && (event.option === 'cancel' || event.option.startsWith('app:')), actions: [({ event }) => o.onAppChosen?.(event.option === 'cancel' ? undefined : event.option.slice(4)), assign({ appChoices: null })] },
+            },
             invoke: {
               src: 'authorize',
               input: ({ context }) => ({

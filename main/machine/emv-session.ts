@@ -8,6 +8,7 @@ import type { CardReaderService } from '../../devices/card-reader/types';
 import { chipTransportFromReader } from '../../devices/card-reader/chip/reader-transport';
 import { EmvTransaction, type CompletionOutcome, type FirstAcOutcome, type CardData } from '../emv/kernel';
 import type { TerminalConfig } from '../emv/terminal-config';
+import type { ChooseApplication } from '../emv/app-selection';
 import { decodeTlv, findTag, encodeTlv, type TlvNode } from '../emv/tlv-codec';
 
 export type FirstAc = Extract<FirstAcOutcome, { kind: 'online' }> & { card: CardData | undefined };
@@ -18,12 +19,14 @@ export class EmvSession {
   constructor(
     private readonly reader: CardReaderService,
     private readonly config: TerminalConfig,
+    /** Cardholder choice among several applications (shown on screen); without it the highest priority wins. */
+    private readonly chooseApplication?: ChooseApplication,
   ) {}
 
   async first(amountMinor: number, kind: 'withdrawal' | 'balance' | 'statement' | 'pinChange'): Promise<FirstAc | Exclude<FirstAcOutcome, { kind: 'online' }>> {
     const power = await this.reader.chipPower({ action: 'cold' });
     if (!isSuccess(power)) return { kind: 'failed', code: 'chipIo', stage: 'power on', message: power.errorDescription ?? power.completionCode };
-    this.tx = new EmvTransaction({ transport: chipTransportFromReader(this.reader), config: this.config });
+    this.tx = new EmvTransaction({ transport: chipTransportFromReader(this.reader), config: this.config, ...(this.chooseApplication ? { chooseApplication: this.chooseApplication } : {}) });
     const r = await this.tx.start({ amountMinor, transactionType: kind === 'withdrawal' ? 0x01 : kind === 'pinChange' ? 0x70 : 0x31 });
     if (r.kind !== 'online') return r;
     return { ...r, card: this.tx.cardData() };

@@ -129,6 +129,11 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
       ]),
       timeoutAt: timeout(st.timers.screenTimeoutMs),
     });
+  if (s({ inService: 'authorizing' }) && c.appChoices)
+    return m('chooseApplication', {
+      title: 'screen.chooseApplication',
+      options: withFdks([...c.appChoices.map((a) => ({ id: `app:${a.aid}`, label: 'opt.application', params: { name: a.label } })), { id: 'cancel', label: 'opt.cancel' }]),
+    });
   if (s({ inService: 'checkingAmount' }) || s({ inService: 'authorizing' }) || s({ inService: 'printingBalance' }) || s({ inService: 'printingStatement' }))
     return m('processing', { title: 'screen.processing', message: 'msg.pleaseWait' });
   if (s({ inService: 'wrongPin' })) return m('declined', { title: 'screen.sorry', message: 'msg.wrongPin', options: withFdks([{ id: 'retry', label: 'opt.tryAgain' }, { id: 'cancel', label: 'opt.cancel' }]) });

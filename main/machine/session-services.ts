@@ -87,7 +87,13 @@ export interface DispenseOutcome {
   reason?: 'notDispensable' | 'deviceError' | 'jam';
 }
 
+/** Asks the cardholder to choose a chip application; resolves with the AID, or undefined to cancel. */
+export type AppChoicePrompt = (apps: Array<{ aid: string; label: string }>) => Promise<string | undefined>;
+
 export class SessionServices {
+  /** Set by the composition root: shows the application choice on screen. */
+  appChoice: AppChoicePrompt | null = null;
+
   /** Original-message data of each authorised transaction (for reversals), kept in memory for the session. */
   private originals = new Map<number, { stan: string; transmissionDateTime: string; mti: string; processingCode: string; amount: number; rrn?: string }>();
 
@@ -191,7 +197,8 @@ export class SessionServices {
       posEntryMode = fb.posEntryMode;
     }
     if (card.chip && this.d.config.emv.enabled && this.d.emvTerminal && !opts.cardless) {
-      const session = new EmvSession(this.d.cardReader, this.d.emvTerminal);
+      const prompt = this.appChoice;
+      const session = new EmvSession(this.d.cardReader, this.d.emvTerminal, prompt ? (list) => prompt(list.map((c) => ({ aid: c.aid, label: c.label }))) : undefined);
       const first = await session.first(amount, kind);
       if (first.kind === 'online') {
         emv = session;

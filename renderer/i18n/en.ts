@@ -90,4 +90,6 @@ export const en: Record<string, string> = {
   'opt.mixAuto': 'Any notes',
   'opt.mixPrefer': 'Mostly {amount} notes',
   'msg.chipUnusable': 'The chip on your card could not be read. Please contact your bank.',
+  'screen.chooseApplication': 'Choose the account on your card',
+  'opt.application': '{name}',
 };

@@ -90,4 +90,6 @@ export const zh: Record<string, string> = {
   'opt.mixAuto': '任意面额',
   'opt.mixPrefer': '主要为 {amount} 面额',
   'msg.chipUnusable': '无法读取您卡片上的芯片，请联系您的发卡银行。',
+  'screen.chooseApplication': '请选择卡内账户',
+  'opt.application': '{name}',
 };

@@ -63,3 +63,13 @@ function deepMerge<T>(a: T, b: unknown): T {
   for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
   return out as T;
 }
+
+/** Answers the chip application choice (if the card asks) with the first offered application. */
+export function autoChooseApplication(k: Kiosk): () => void {
+  return k.ui.onScreen((m) => {
+    if (m.screen === 'chooseApplication') {
+      const first = m.options.find((o) => o.id.startsWith('app:'));
+      if (first) setTimeout(() => k.ui.handleIntent({ type: 'select', option: first.id }), 0);
+    }
+  });
+}

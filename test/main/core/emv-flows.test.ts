@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
 import type { KioskConfigInput } from '../../../main/config/config';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { autoChooseApplication, card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
 afterEach(async () => {
@@ -50,6 +50,7 @@ describe('EMV chip at the ATM', () => {
   for (const cardId of ['visa-debit', 'mc-debit', 'unionpay-debit']) {
     it(`${cardId}: ARQC verified by the host, ARPC accepted by the card, cash paid`, async () => {
       const k = await start();
+      autoChooseApplication(k);
       const c = await withdraw(k, cardId, 4000);
       await takeAll(k);
       const arqc = k.journal.query({ kind: 'emv.arqc' });
@@ -60,6 +61,17 @@ describe('EMV chip at the ATM', () => {
       expect(JSON.stringify(k.journal.query())).not.toContain(c.pan);
     });
   }
+
+  it('a card with two UnionPay applications: the cardholder chooses on screen', async () => {
+    const k = await start();
+    await withdraw(k, 'unionpay-debit', 2000);
+    const m = await waitForScreen(k, 'chooseApplication');
+    expect(m.options.map((o) => o.id)).toEqual(['app:A000000333010102', 'app:A000000333010101', 'cancel']);
+    expect(m.options.map((o) => o.params?.name)).toEqual(['UnionPay Credit', 'UnionPay Debit', undefined]);
+    select(k, 'app:A000000333010101');
+    await takeAll(k);
+    expect(k.journal.query({ kind: 'emv.arqc' })[0]!.data).toMatchObject({ aid: 'A000000333010101' });
+  });
 
   it('card declines (AAC) after the host approved: reversed, no cash', async () => {
     const k = await start();

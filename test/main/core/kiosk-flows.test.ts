@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { autoChooseApplication, card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
 afterEach(async () => {
@@ -118,6 +118,7 @@ describe('kiosk core, headless, through the real host link', () => {
   it('cash not taken is retracted and the withdrawal reversed at the host', async () => {
     kiosk = await startTestKiosk({}, { cashTakeMs: 200 });
     const k = kiosk;
+    autoChooseApplication(k);
     const c = card('unionpay-debit');
     await waitForScreen(k, 'welcome');
     sim(k, { type: 'insertCard', cardId: c.id });

@@ -90,6 +90,7 @@ function eventsFor(s: Snap): AnyEvent[] {
   evs.push({ type: 'CARD_TAKEN' }, { type: 'CASH_TAKEN' }, { type: 'RECEIPT_TAKEN' });
   evs.push({ type: 'SUPERVISOR', on: true }, { type: 'SUPERVISOR', on: false }, { type: 'HOST_OFFLINE' }, { type: 'HOST_ONLINE' });
   evs.push({ type: 'SERVICE_MODE', mode: 'out' }, { type: 'SERVICE_MODE', mode: 'in' });
+  evs.push({ type: 'APP_CHOICE', apps: [{ aid: 'A000000333010101', label: 'UnionPay Debit' }] });
   for (const node of activeNodes(s)) {
     for (const type of node.transitions.keys()) if (type.startsWith('xstate.after.')) evs.push({ type });
     for (const inv of node.invoke) {
@@ -114,6 +115,7 @@ function serialize(s: Snap): string {
     r: inAny('receiptQuestion', 'authorizing', 'dispensing', 'returningCard', 'takeCardBeforeCash', 'presenting', 'takeCash') ? c.wantReceipt : null,
     t: inAny('returningCard', 'presenting', 'printing', 'ejecting') ? c.taken : null,
     rt: inAny('moreTime') ? c.returnTo : null,
+    ac: inAny('authorizing') ? !!c.appChoices : null,
     dn: inAny('denomination') ? c.denominations : null,
     pd: inAny('receiptQuestion', 'authorizing', 'dispensing') ? c.preferDenomination : null,
     pc: inAny('pinChangeNew', 'pinChangeNewBlock', 'pinChangeConfirm', 'pinChangeConfirmBlock', 'pinChangeRejected', 'authorizing') ? [c.pinChange.step, !!c.pinChange.current, !!c.pinChange.next] : null,

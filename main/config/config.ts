@@ -88,6 +88,12 @@ export const configSchema = z
         messageMs: z.number().int().positive().default(4000),
       })
       .prefault({}),
+    journal: z
+      .object({
+        /** Rows older than this are archived to dataDir/journal-archive at start-up (0 = keep everything). */
+        retentionDays: z.number().int().nonnegative().default(400),
+      })
+      .prefault({}),
     emv: z
       .object({
         /** Use the chip of chip cards (service code 2xx/6xx). */

@@ -10,6 +10,7 @@ import { createActor, type Actor } from 'xstate';
 import type { KioskConfig } from '../config/config';
 import { openDatabase, type Db } from '../../journals/database';
 import { Journal } from '../../journals/journal';
+import { rotateJournal } from '../../journals/journal-export';
 import { TransactionStore } from '../../journals/transactions';
 import { ReversalQueue } from '../../journals/reversal-queue';
 import { CardReaderSimulator } from '../../devices/simulators/card-reader-sim';
@@ -97,6 +98,10 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   const sensors = new SensorsSimulator();
   const qrReader = new QrReaderSimulator();
   const sims = new Simulators(cardReader, dispenser, pinpad, printer, sensors, { currency: config.terminal.currency, locale: config.terminal.locale }, qrReader);
+  if (config.journal.retentionDays > 0) {
+    const before = new Date(Date.now() - config.journal.retentionDays * 86_400_000).toISOString();
+    rotateJournal(db, journal, before, join(dataDir, 'journal-archive', `journal-before-${before.slice(0, 10)}.jsonl`));
+  }
   journal.append('kiosk.start', { terminal: config.terminal.id, host: config.host.mode, dispenserStateReset: dispenser.stateWasReset });
 
   const framing: Framing = { length: config.host.framing };

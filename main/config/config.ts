@@ -88,6 +88,37 @@ export const configSchema = z
         messageMs: z.number().int().positive().default(4000),
       })
       .prefault({}),
+    /** Device profile: each device is simulated (default) or a real adapter on a serial port / HID. */
+    devices: z
+      .object({
+        cardReader: z
+          .discriminatedUnion('kind', [
+            z.object({ kind: z.literal('simulator') }),
+            z.object({ kind: z.literal('sankyo'), port: z.string().min(1), baudRate: z.number().int().positive().default(38400) }),
+            z.object({ kind: z.literal('magtek'), vendorId: z.number().int().min(0).max(0xffff).default(0x0801) }),
+          ])
+          .default({ kind: 'simulator' }),
+        dispenser: z
+          .discriminatedUnion('kind', [
+            z.object({ kind: z.literal('simulator') }),
+            z.object({
+              kind: z.literal('puloon'),
+              port: z.string().min(1),
+              baudRate: z.number().int().positive().default(9600),
+              upper: z.object({ id: z.string().default('UPPER'), denomination: z.number().int().positive(), initialCount: z.number().int().nonnegative(), capacity: z.number().int().positive().default(2000), lowThreshold: z.number().int().nonnegative().default(50) }),
+              lower: z.object({ id: z.string().default('LOWER'), denomination: z.number().int().positive(), initialCount: z.number().int().nonnegative(), capacity: z.number().int().positive().default(2000), lowThreshold: z.number().int().nonnegative().default(50) }),
+              rejectCapacity: z.number().int().positive().default(200),
+            }),
+          ])
+          .default({ kind: 'simulator' }),
+        printer: z
+          .discriminatedUnion('kind', [
+            z.object({ kind: z.literal('simulator') }),
+            z.object({ kind: z.literal('escpos'), port: z.string().min(1), baudRate: z.number().int().positive().default(19200), width: z.number().int().min(24).max(64).default(42) }),
+          ])
+          .default({ kind: 'simulator' }),
+      })
+      .prefault({}),
     journal: z
       .object({
         /** Rows older than this are archived to dataDir/journal-archive at start-up (0 = keep everything). */

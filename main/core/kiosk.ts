@@ -32,6 +32,10 @@ import { createAtmMachine, type AtmMachine } from '../machine/atm-machine';
 import { SessionServices } from '../machine/session-services';
 import { recoverUnfinished, type RecoveryReport } from './recovery';
 import { Simulators } from './simulators';
+import { openHardware } from './device-factory';
+import type { CardReaderService } from '../../devices/card-reader/types';
+import type { DispenserService } from '../../devices/dispenser/types';
+import type { PrinterService } from '../../devices/printer/types';
 import { collectStatus, type KioskDevices, type KioskStatus } from './status';
 import { UiHub } from './ui-hub';
 
@@ -91,18 +95,28 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   const sim = config.simulator;
   const timeScale = sim.timeScale;
 
-  const cardReader = new CardReaderSimulator({ timeScale, statePath: join(dataDir, 'devices', 'card-reader.json'), retainBinCapacity: sim.retainBinCapacity });
-  const dispenser = new DispenserSimulator({ timeScale, statePath: join(dataDir, 'devices', 'dispenser.json'), currency: config.terminal.currency, cassettes: sim.cassettes });
+  const cardReaderSim = new CardReaderSimulator({ timeScale, statePath: join(dataDir, 'devices', 'card-reader.json'), retainBinCapacity: sim.retainBinCapacity });
+  const dispenserSim = new DispenserSimulator({ timeScale, statePath: join(dataDir, 'devices', 'dispenser.json'), currency: config.terminal.currency, cassettes: sim.cassettes });
   const pinpad = new PinPadSimulator(simulatedEpp(config.pinpad.testPinKey));
-  const printer = new PrinterSimulator({ timeScale, statePath: join(dataDir, 'devices', 'printer.json'), paperLength: sim.paperLength });
+  const printerSim = new PrinterSimulator({ timeScale, statePath: join(dataDir, 'devices', 'printer.json'), paperLength: sim.paperLength });
   const sensors = new SensorsSimulator();
   const qrReader = new QrReaderSimulator();
-  const sims = new Simulators(cardReader, dispenser, pinpad, printer, sensors, { currency: config.terminal.currency, locale: config.terminal.locale }, qrReader);
+  const sims = new Simulators(cardReaderSim, dispenserSim, pinpad, printerSim, sensors, { currency: config.terminal.currency, locale: config.terminal.locale }, qrReader);
   if (config.journal.retentionDays > 0) {
     const before = new Date(Date.now() - config.journal.retentionDays * 86_400_000).toISOString();
     rotateJournal(db, journal, before, join(dataDir, 'journal-archive', `journal-before-${before.slice(0, 10)}.jsonl`));
   }
-  journal.append('kiosk.start', { terminal: config.terminal.id, host: config.host.mode, dispenserStateReset: dispenser.stateWasReset });
+  // Real adapters where the configuration names them; simulators for the rest.
+  const hardware = await openHardware(config, dataDir);
+  const cardReader: CardReaderService = hardware.cardReader ?? cardReaderSim;
+  const dispenser: DispenserService = hardware.dispenser ?? dispenserSim;
+  const printer: PrinterService = hardware.printer ?? printerSim;
+  journal.append('kiosk.start', {
+    terminal: config.terminal.id,
+    host: config.host.mode,
+    devices: { cardReader: config.devices.cardReader.kind, dispenser: config.devices.dispenser.kind, printer: config.devices.printer.kind },
+    dispenserStateReset: hardware.dispenser ? false : dispenserSim.stateWasReset,
+  });
 
   const framing: Framing = { length: config.host.framing };
   let hostSim: HostSimulator | null = null;
@@ -281,6 +295,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
       host.stop();
       client.stop();
       cardReader.cancel();
+      await hardware.close();
       pinpad.cancel();
       if (hostSim) await hostSim.close();
       db.close();

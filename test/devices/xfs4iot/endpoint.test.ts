@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { z } from 'zod';
+import { Xfs4IotEndpoint } from '../../../devices/xfs4iot/endpoint';
+import { command } from '../../../devices/xfs4iot/service-adapter';
 import { message, type Message } from '../../../devices/xfs4iot/messages';
 import { startRig, until, validateMessage, type Rig } from './harness';
 
@@ -168,6 +171,23 @@ describe('XFS4IoT endpoint protocol', () => {
     next.send(cmd('CardReader.ReadRawData', 1, { track2: true, timeout: 20 }));
     expect((await next.completion(1)).payload.completionCode).toBe('timeOut');
     next.ws.close();
+  });
+
+  it('a device whose command throws completes with hardwareError (no error text leaks)', async () => {
+    const ep = await Xfs4IotEndpoint.start({
+      port: 0,
+      services: [{
+        serviceName: 'Broken', interfaces: ['Common', 'Printer'], status: () => ({ common: { device: 'online' } }), capabilities: () => ({}), subscribe: () => () => undefined,
+        commands: { 'Printer.PrintRaw': command({ schema: z.looseObject({}), queued: true, run: () => Promise.reject(new Error('track 4761739001010010')) }) },
+      }],
+    });
+    const r = await Raw.open(ep.serviceUri('Broken'));
+    r.send(cmd('Printer.PrintRaw', 1, { data: 'QQ==' }));
+    const c = await r.completion(1);
+    expect(c.payload).toEqual({ completionCode: 'hardwareError', errorDescription: 'device failed (Error)' });
+    expect(validateMessage(c)).toBeNull();
+    r.ws.close();
+    await ep.close();
   });
 
   it('the schema check itself rejects wrong messages (control)', () => {

@@ -96,6 +96,7 @@ export const configSchema = z
             z.object({ kind: z.literal('simulator') }),
             z.object({ kind: z.literal('sankyo'), port: z.string().min(1), baudRate: z.number().int().positive().default(38400) }),
             z.object({ kind: z.literal('magtek'), vendorId: z.number().int().min(0).max(0xffff).default(0x0801) }),
+            z.object({ kind: z.literal('xfs4iot'), uri: z.string().regex(/^wss?:\/\//) }),
           ])
           .default({ kind: 'simulator' }),
         dispenser: z
@@ -109,14 +110,23 @@ export const configSchema = z
               lower: z.object({ id: z.string().default('LOWER'), denomination: z.number().int().positive(), initialCount: z.number().int().nonnegative(), capacity: z.number().int().positive().default(2000), lowThreshold: z.number().int().nonnegative().default(50) }),
               rejectCapacity: z.number().int().positive().default(200),
             }),
+            z.object({ kind: z.literal('xfs4iot'), uri: z.string().regex(/^wss?:\/\//) }),
           ])
           .default({ kind: 'simulator' }),
         printer: z
           .discriminatedUnion('kind', [
             z.object({ kind: z.literal('simulator') }),
             z.object({ kind: z.literal('escpos'), port: z.string().min(1), baudRate: z.number().int().positive().default(19200), width: z.number().int().min(24).max(64).default(42) }),
+            z.object({ kind: z.literal('xfs4iot'), uri: z.string().regex(/^wss?:\/\//) }),
           ])
           .default({ kind: 'simulator' }),
+      })
+      .prefault({}),
+    /** Publish this kiosk's devices as XFS4IoT services over WebSocket (loopback only). */
+    xfs4iot: z
+      .object({
+        publish: z.boolean().default(false),
+        port: z.number().int().min(0).max(65535).default(5846),
       })
       .prefault({}),
     journal: z

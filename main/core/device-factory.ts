@@ -16,6 +16,7 @@ import { SankyoCardReader } from '../../devices/adapters/sankyo/sankyo-card-read
 import { MagtekCardReader } from '../../devices/adapters/magtek/magtek-card-reader';
 import { nodeHidFactory, openMagtekDevice } from '../../devices/adapters/magtek/magtek-hid';
 import type { SerialPort } from 'serialport';
+import { Xfs4IotCardReader, Xfs4IotDispenser, Xfs4IotPrinter } from '../../devices/xfs4iot/client';
 
 export interface HardwareDevices {
   cardReader?: CardReaderService;
@@ -40,8 +41,26 @@ export async function openHardware(config: KioskConfig, dataDir: string): Promis
       throw new DeviceOpenError(`devices.${device}: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
-  const out: HardwareDevices = { close: async () => void (await Promise.all(ports.map((p) => closeSerialPort(p)))) };
+  const remotes: Array<{ close(): void }> = [];
+  const out: HardwareDevices = {
+    close: async () => {
+      for (const r of remotes) r.close();
+      await Promise.all(ports.map((p) => closeSerialPort(p)));
+    },
+  };
+  // An external XFS4IoT service provider serving as the device.
+  const remote = async <T extends { start(): Promise<boolean>; close(): void }>(device: string, client: T): Promise<T> => {
+    remotes.push(client);
+    if (!(await client.start())) {
+      await out.close();
+      throw new DeviceOpenError(`devices.${device}: XFS4IoT service not reachable`);
+    }
+    return client;
+  };
   const d = config.devices;
+  if (d.printer.kind === 'xfs4iot') out.printer = await remote('printer', new Xfs4IotPrinter({ uri: d.printer.uri }));
+  if (d.dispenser.kind === 'xfs4iot') out.dispenser = await remote('dispenser', new Xfs4IotDispenser({ uri: d.dispenser.uri }));
+  if (d.cardReader.kind === 'xfs4iot') out.cardReader = await remote('cardReader', new Xfs4IotCardReader({ uri: d.cardReader.uri }));
   if (d.printer.kind === 'escpos') out.printer = new EscPosPrinter(await serial('printer', d.printer.port, d.printer.baudRate), { width: d.printer.width });
   if (d.dispenser.kind === 'puloon') {
     const c = d.dispenser;

@@ -33,6 +33,11 @@ import { SessionServices } from '../machine/session-services';
 import { recoverUnfinished, type RecoveryReport } from './recovery';
 import { Simulators } from './simulators';
 import { openHardware } from './device-factory';
+import { Xfs4IotEndpoint } from '../../devices/xfs4iot/endpoint';
+import { cardReaderAdapter } from '../../devices/xfs4iot/card-reader-adapter';
+import { dispenserAdapter } from '../../devices/xfs4iot/dispenser-adapter';
+import { pinPadAdapter } from '../../devices/xfs4iot/pinpad-adapter';
+import { printerAdapter } from '../../devices/xfs4iot/printer-adapter';
 import type { CardReaderService } from '../../devices/card-reader/types';
 import type { DispenserService } from '../../devices/dispenser/types';
 import type { PrinterService } from '../../devices/printer/types';
@@ -65,6 +70,8 @@ export interface Kiosk {
   reversals: ReversalQueue;
   recovery: Promise<RecoveryReport | null>;
   devices: KioskDevices;
+  /** The XFS4IoT endpoint publishing this kiosk's devices, when config.xfs4iot.publish is on. */
+  xfs4iot: Xfs4IotEndpoint | null;
   status(): KioskStatus;
   /** Operator/remote command: out of service (after the current customer) or back in service. */
   setServiceMode(mode: 'in' | 'out', by: string): void;
@@ -267,6 +274,13 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     }
   }
 
+  const xfs4iot = config.xfs4iot.publish
+    ? await Xfs4IotEndpoint.start({
+        services: [cardReaderAdapter(cardReader), dispenserAdapter(dispenser), pinPadAdapter(pinpad), printerAdapter(printer)],
+        port: config.xfs4iot.port,
+      })
+    : null;
+
   client.start();
   host.start();
   actor.start();
@@ -284,6 +298,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     reversals,
     recovery,
     devices: { cardReader, dispenser, pinpad, printer, sensors },
+    xfs4iot,
     status: () => collectStatus(config.terminal.id, actor.getSnapshot(), { cardReader, dispenser, pinpad, printer, sensors }, host.isOnline(), reversals.depth()),
     setServiceMode(mode, by) {
       journal.append('service.mode', { mode, by });
@@ -295,6 +310,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
       host.stop();
       client.stop();
       cardReader.cancel();
+      await xfs4iot?.close();
       await hardware.close();
       pinpad.cancel();
       if (hostSim) await hostSim.close();

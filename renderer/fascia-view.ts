@@ -10,19 +10,28 @@ import { formatMoney } from './i18n/translate';
 
 type PadKey = (typeof PAD_KEYS)[number];
 
-export function mountFdks(leftCol: HTMLElement, rightCol: HTMLElement, bridge: AtmBridge): void {
+/** What the fascia tells the rest of the renderer: a key was pressed (speech stops; Help repeats). */
+export interface FasciaHooks {
+  currentQr(): string | null;
+  onPadKey(key: PadKey): void;
+}
+
+export function mountFdks(leftCol: HTMLElement, rightCol: HTMLElement, bridge: AtmBridge, onKey: (key: PadKey) => void = () => {}): void {
   const sim = bridge.sim;
   if (!sim) return;
   for (const [col, keys] of [[leftCol, ['fdk01', 'fdk02', 'fdk03', 'fdk04']], [rightCol, ['fdk05', 'fdk06', 'fdk07', 'fdk08']]] as const) {
     for (const k of keys) {
-      const b = h('button', { class: 'fdk', 'data-testid': k, 'aria-label': `function key ${k.slice(3)}` }, col === leftCol ? '▶' : '◀');
-      b.addEventListener('click', () => sim({ type: 'key', key: k }));
+      const b = h('button', { class: 'fdk', type: 'button', 'data-testid': k, 'aria-label': `function key ${k.slice(3)}` }, col === leftCol ? '▶' : '◀');
+      b.addEventListener('click', () => {
+        onKey(k);
+        sim({ type: 'key', key: k });
+      });
       col.append(b);
     }
   }
 }
 
-export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridge, currentQr: () => string | null = () => null): void {
+export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridge, hooks: FasciaHooks): void {
   const sim = bridge.sim;
   if (!sim) return;
   const cmd = (c: SimCommand) => () => sim(c);
@@ -51,7 +60,10 @@ export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridg
   ];
   for (const [key, label, cls] of layout) {
     const b = h('button', { class: `key ${cls}`, 'data-testid': `key-${key}` }, label);
-    b.addEventListener('click', cmd({ type: 'key', key }));
+    b.addEventListener('click', () => {
+      hooks.onPadKey(key);
+      sim({ type: 'key', key });
+    });
     pad.append(b);
   }
 
@@ -98,9 +110,9 @@ export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridg
   for (const c of m.cards) walletCard.append(h('option', { value: c.id }, `${c.label.replace(/ \(PIN.*\)$/, '')} ${c.maskedPan.slice(-4)}`));
   const prevWallet = root.querySelector<HTMLSelectElement>('[data-testid=wallet-card]')?.value;
   if (prevWallet) walletCard.value = prevWallet;
-  const scan = h('button', { 'data-testid': 'wallet-scan' }, 'Scan QR and confirm');
+  const scan = h('button', { 'data-testid': 'wallet-scan', disabled: !hooks.currentQr() }, 'Scan QR and confirm');
   scan.addEventListener('click', () => {
-    const payload = currentQr();
+    const payload = hooks.currentQr();
     if (payload) sim({ type: 'walletConfirmQr', payload, cardId: walletCard.value });
   });
   const codeAmount = h('select', { 'data-testid': 'wallet-code-amount', 'aria-label': 'code amount' });
@@ -110,10 +122,14 @@ export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridg
   const phone = h('section', { class: 'slot phone', 'data-testid': 'phone' },
     h('h2', {}, 'Phone (simulated wallet)'),
     walletCard, scan, codeAmount, getCode,
-    h('div', { class: 'slot-mouth', 'data-testid': 'phone-screen' }, [m.phone.message, m.phone.code ? `code ${m.phone.code}` : null].filter(Boolean).join(': ')),
+    h('div', { class: 'slot-mouth phone-screen', 'data-testid': 'phone-screen' },
+      m.phone.message ? h('div', { 'data-testid': 'phone-message' }, m.phone.message) : null,
+      m.phone.code ? h('div', { class: 'phone-code', 'data-testid': 'phone-code', 'aria-label': 'one-time withdrawal code' }, m.phone.code) : null,
+    ),
   );
-  const headphone = h('button', { 'data-testid': 'headphone-jack', 'aria-pressed': 'false' }, 'Headphone jack');
-  headphone.addEventListener('click', () => sim({ type: 'headphone', present: headphone.getAttribute('aria-pressed') !== 'true' }));
+  const headphone = h('button', { 'data-testid': 'headphone-jack', 'aria-pressed': m.headphone ? 'true' : 'false', class: m.headphone ? 'attention' : undefined },
+    m.headphone ? 'Unplug headphones' : 'Plug headphones');
+  headphone.addEventListener('click', () => sim({ type: 'headphone', present: !m.headphone }));
 
   const cassettes = h('ul', { class: 'cassettes', 'data-testid': 'cassettes' });
   for (const c of m.cassettes) cassettes.append(h('li', { 'data-unit': c.id }, `${c.id} ${formatMoney(c.denomination, m.currency, m.locale)}: ${c.count} (${c.state})`));
@@ -126,24 +142,4 @@ export function renderFascia(root: HTMLElement, m: FasciaModel, bridge: AtmBridg
     phone,
     h('section', { class: 'slot service' }, h('h2', {}, 'Service'), opSwitch, headphone, cassettes, faults),
   );
-}
-
-/** Physical keyboard drives the simulated PIN pad: digits, Enter, Backspace, Escape (cancel), Delete (clear), F1-F8 (FDKs). */
-export function bindKeyboard(bridge: AtmBridge): void {
-  const sim = bridge.sim;
-  if (!sim) return;
-  window.addEventListener('keydown', (e) => {
-    if ((e.target as HTMLElement | null)?.tagName === 'SELECT') return;
-    let key: PadKey | null = null;
-    if (/^[0-9]$/.test(e.key)) key = e.key as PadKey;
-    else if (e.key === 'Enter') key = 'enter';
-    else if (e.key === 'Escape') key = 'cancel';
-    else if (e.key === 'Backspace') key = 'backspace';
-    else if (e.key === 'Delete') key = 'clear';
-    else if (/^F[1-8]$/.test(e.key)) key = `fdk0${e.key.slice(1)}` as PadKey;
-    if (key) {
-      e.preventDefault();
-      sim({ type: 'key', key });
-    }
-  });
 }

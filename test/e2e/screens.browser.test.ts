@@ -1,0 +1,100 @@
+/**
+ * Every screen, in English and Simplified Chinese, drawn by the real renderer in real Chromium from the
+ * ScreenModels a real kiosk publishes while the harness drives it through every customer flow (screens the
+ * test kiosk cannot reach are drawn from fixtures, and the test says which). Each is checked for layout and
+ * screenshotted to test-results/screens/<lang>/<screen>.png.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { SCREEN_IDS, type ScreenId, type ScreenModel } from '../../main/common/contract';
+import { startBrowserServer, type BrowserServer } from '../../main/bridge/browser-server';
+import type { Kiosk } from '../../main/core/kiosk';
+import { startTestKiosk } from '../support/kiosk-harness';
+import { chromiumAvailable, launchChromium } from '../support/chromium';
+import { ScreenRecorder, tourCustomerFlows, tourTimeouts } from './helpers/screen-tour';
+import { openStubPage, pushScreen } from './helpers/stub-page';
+import { fixtureScreen } from './helpers/fixture-screens';
+import { layoutProblems } from './helpers/layout-checks';
+
+const rendererDir = resolve('dist/renderer');
+/** Not reachable on a test kiosk today: start-up is over before a test attaches, the core never publishes
+ * readingCard or error in these flows, out of service needs the monitoring API, and the supervisor panel
+ * (supervisorLogin/Menu/Panel) is not attached yet. */
+const FIXTURE_OK = new Set<ScreenId>(['starting', 'readingCard', 'error', 'outOfService', 'supervisor', 'supervisorLogin', 'supervisorMenu', 'supervisorPanel']);
+
+describe.skipIf(!chromiumAvailable)('every screen in both languages (Chromium)', () => {
+  let serverKiosk: Kiosk;
+  let server: BrowserServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(`${rendererDir}/app.js`)) throw new Error('dist/renderer missing: run `npm run build` first');
+    serverKiosk = await startTestKiosk();
+    server = await startBrowserServer({ ui: serverKiosk.ui, rendererDir });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await serverKiosk?.stop();
+  });
+
+  async function record(lang: 'en' | 'zh'): Promise<ScreenRecorder> {
+    const terminal = { languages: lang === 'zh' ? ['zh', 'en'] : ['en', 'zh'] };
+    const rec = new ScreenRecorder();
+    const k = await startTestKiosk({ terminal }, { cardTakeMs: 60_000, cashTakeMs: 60_000, screenTimeoutMs: 120_000, messageMs: 100 });
+    try {
+      rec.watch(k);
+      await tourCustomerFlows(k);
+    } finally {
+      await k.stop();
+    }
+    const t = await startTestKiosk({ terminal }, { cardTakeMs: 60_000, cashTakeMs: 300, screenTimeoutMs: 600, moreTimeMs: 60_000, messageMs: 100 });
+    try {
+      rec.watch(t);
+      await tourTimeouts(t);
+    } finally {
+      await t.stop();
+    }
+    rec.stop();
+    return rec;
+  }
+
+  for (const lang of ['en', 'zh'] as const) {
+    it(`${lang}: every screen drawn from the real kiosk's models, checked and screenshotted`, async () => {
+      const rec = await record(lang);
+      const page = await openStubPage(browser, server.url);
+      const dir = `test-results/screens/${lang}`;
+      mkdirSync(dir, { recursive: true });
+      const fromFixture: ScreenId[] = [];
+      let seq = 1000;
+      for (const id of SCREEN_IDS) {
+        const recorded = rec.first.get(id);
+        if (!recorded) fromFixture.push(id);
+        const base = recorded ?? fixtureScreen(id, lang, 0);
+        expect(base.lang, id).toBe(lang);
+        const m: ScreenModel = { ...base, seq: ++seq, ...(base.timeoutAt ? { timeoutAt: Date.now() + 60_000 } : {}) };
+        await pushScreen(page, m);
+        expect(await layoutProblems(page), `${lang}/${id}`).toEqual([]);
+        const title = await page.textContent('[data-testid=screen-title]');
+        if (lang === 'zh') expect(title, id).toMatch(/[\u4e00-\u9fff]/);
+        await page.locator('.display-row').screenshot({ path: `${dir}/${id}.png` });
+      }
+      console.info(`screens ${lang}: drawn from fixtures (not reachable on a test kiosk): ${fromFixture.join(', ') || 'none'}`);
+      expect(fromFixture.filter((id) => !FIXTURE_OK.has(id))).toEqual([]);
+      for (const id of SCREEN_IDS) expect(existsSync(`${dir}/${id}.png`), id).toBe(true);
+
+      // The high-contrast theme (C on the keyboard) on the menu, and it passes the same checks.
+      await page.keyboard.press('c');
+      await page.waitForSelector('html.high-contrast');
+      await pushScreen(page, { ...rec.first.get('menu')!, seq: ++seq, timeoutAt: Date.now() + 60_000 });
+      expect(await layoutProblems(page)).toEqual([]);
+      mkdirSync('test-results/screens/high-contrast', { recursive: true });
+      await page.locator('.display-row').screenshot({ path: `test-results/screens/high-contrast/${lang}-menu.png` });
+      await page.close();
+    });
+  }
+});

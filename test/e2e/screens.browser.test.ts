@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { SCREEN_IDS, type ScreenId, type ScreenModel } from '../../main/common/contract';
@@ -23,6 +24,15 @@ const rendererDir = resolve('dist/renderer');
  * readingCard or error in these flows, out of service needs the monitoring API, and the supervisor panel
  * (supervisorLogin/Menu/Panel) is not attached yet. */
 const FIXTURE_OK = new Set<ScreenId>(['starting', 'readingCard', 'error', 'outOfService', 'supervisor', 'supervisorLogin', 'supervisorMenu', 'supervisorPanel']);
+
+function hasChineseFont(): boolean {
+  try {
+    return execFileSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return true; // no fontconfig tools: cannot tell
+  }
+}
+if (chromiumAvailable && !hasChineseFont()) console.warn('WARN: no Chinese font installed (apt-get install fonts-wqy-microhei): zh screenshots will show empty boxes');
 
 describe.skipIf(!chromiumAvailable)('every screen in both languages (Chromium)', () => {
   let serverKiosk: Kiosk;
@@ -43,7 +53,7 @@ describe.skipIf(!chromiumAvailable)('every screen in both languages (Chromium)',
   });
 
   async function record(lang: 'en' | 'zh'): Promise<ScreenRecorder> {
-    const terminal = { languages: lang === 'zh' ? ['zh', 'en'] : ['en', 'zh'] };
+    const terminal = { languages: lang === 'zh' ? ['zh' as const, 'en' as const] : ['en' as const, 'zh' as const] };
     const rec = new ScreenRecorder();
     const k = await startTestKiosk({ terminal }, { cardTakeMs: 60_000, cashTakeMs: 60_000, screenTimeoutMs: 120_000, messageMs: 100 });
     try {

@@ -15,7 +15,9 @@ export function layoutProblems(page: Page): Promise<string[]> {
     };
     clipped(screen.querySelector('.screen-head')!, 'title');
     const body = screen.querySelector('.screen-body')!;
-    if (!body.querySelector('.table-wrap')) clipped(body, 'body');
+    const table = body.querySelector('.table-wrap');
+    if (!table) clipped(body, 'body');
+    else if (table.scrollWidth > table.clientWidth + 1) problems.push('table wider than the screen');
     const px = (el: Element) => parseFloat(getComputedStyle(el).fontSize);
     const title = screen.querySelector('.title')!;
     if (title.textContent && px(title) < 40) problems.push(`title font ${px(title)}px`);

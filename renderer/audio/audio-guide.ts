@@ -92,7 +92,7 @@ export class AudioGuide {
     const ctx = this.ctx();
     screenRoot.append(
       h('div', { class: 'privacy-overlay', 'data-testid': 'privacy-overlay', role: 'status' },
-        h('div', { class: 'privacy-icon', 'aria-hidden': 'true' }, '🎧'),
+        h('div', { class: 'privacy-icon', 'aria-hidden': 'true' }),
         h('p', { class: 'privacy-title' }, translate('audio.on', {}, ctx)),
         h('p', { class: 'privacy-text' }, translate('audio.privacy', {}, ctx)),
       ),

@@ -27,7 +27,9 @@ export function renderScreen(root: HTMLElement, m: ScreenModel, hooks: ScreenHoo
   root.dataset.lang = m.lang;
 
   const head = h('header', { class: 'screen-head' }, stepIndicator(m, t), h('h1', { class: 'title', 'data-testid': 'screen-title' }, t(m.title)));
-  const body = h('div', { class: `screen-body${m.table ? ' has-table' : ''}`, 'data-testid': 'screen-body' }, ...bodyParts(m, t, ctx));
+  const side = (keys: string[]) => !m.options.some((o) => o.fdk && keys.includes(o.fdk));
+  const cls = ['screen-body', m.table ? 'has-table' : '', side(['fdk01', 'fdk02', 'fdk03', 'fdk04']) ? 'wide-left' : '', side(['fdk05', 'fdk06', 'fdk07', 'fdk08']) ? 'wide-right' : ''];
+  const body = h('div', { class: cls.filter(Boolean).join(' '), 'data-testid': 'screen-body' }, ...bodyParts(m, t, ctx));
   const [left, right] = optionColumns(m.options, t, hooks.send);
   const countdown = h('div', { class: 'countdown', 'data-testid': 'countdown', 'aria-live': 'off' });
   root.replaceChildren(head, left, body, right, h('footer', { class: 'screen-foot' }, countdown));

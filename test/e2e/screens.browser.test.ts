@@ -107,4 +107,24 @@ describe.skipIf(!chromiumAvailable)('every screen in both languages (Chromium)',
       await page.close();
     });
   }
+
+  it('full screen on a 1280x1024 kiosk (no simulator): same checks', async () => {
+    const page = await openStubPage(browser, server.url, { width: 1280, height: 1024 }, false);
+    const menu: ScreenModel = {
+      screen: 'menu', seq: 1, params: {}, locale: 'en-US', currency: 'USD', lang: 'zh', title: 'screen.menu', timeoutAt: Date.now() + 60_000,
+      options: [
+        { id: 'withdrawal', label: 'opt.withdrawal', fdk: 'fdk05' }, { id: 'balance', label: 'opt.balance', fdk: 'fdk06' },
+        { id: 'statement', label: 'opt.statement', fdk: 'fdk07' }, { id: 'pinChange', label: 'opt.pinChange', fdk: 'fdk08' },
+        { id: 'lang:en', label: 'lang.en', fdk: 'fdk01' }, { id: 'cancel', label: 'opt.cancel', fdk: 'fdk02' },
+      ],
+    };
+    await pushScreen(page, menu);
+    expect(await page.$('.fdk')).toBeNull();
+    const box = (await page.locator('[data-testid=screen]').boundingBox())!;
+    expect([box.width, box.height]).toEqual([1280, 1024]);
+    expect(await layoutProblems(page)).toEqual([]);
+    mkdirSync('test-results/screens/fullscreen', { recursive: true });
+    await page.screenshot({ path: 'test-results/screens/fullscreen/zh-menu-1280x1024.png' });
+    await page.close();
+  });
 });

@@ -12,9 +12,10 @@ interface StubWindow {
   __sims: SimCommand[];
 }
 
-export async function openStubPage(browser: Browser, url: string, viewport = { width: 1400, height: 900 }): Promise<Page> {
+/** `simulator: false` gives a bridge without `sim`, like a real kiosk: full-screen display, no fascia. */
+export async function openStubPage(browser: Browser, url: string, viewport = { width: 1400, height: 900 }, simulator = true): Promise<Page> {
   const page = await browser.newPage({ viewport });
-  await page.addInitScript(() => {
+  await page.addInitScript((withSim: boolean) => {
     const w = window as unknown as StubWindow & { atm: unknown };
     w.__intents = [];
     w.__sims = [];
@@ -31,11 +32,15 @@ export async function openStubPage(browser: Browser, url: string, viewport = { w
       sendIntent(i: UserIntent) {
         w.__intents.push(i);
       },
-      sim(c: SimCommand) {
-        w.__sims.push(c);
-      },
+      ...(withSim
+        ? {
+            sim(c: SimCommand) {
+              w.__sims.push(c);
+            },
+          }
+        : {}),
     };
-  });
+  }, simulator);
   await page.goto(url);
   await page.waitForFunction(() => typeof (window as unknown as StubWindow).__push === 'function');
   return page;

@@ -104,6 +104,9 @@ describe.skipIf(!chromiumAvailable)('every screen in both languages (Chromium)',
       expect(await layoutProblems(page)).toEqual([]);
       mkdirSync('test-results/screens/high-contrast', { recursive: true });
       await page.locator('.display-row').screenshot({ path: `test-results/screens/high-contrast/${lang}-menu.png` });
+      // The theme is the customer's, for their session only: back on the welcome screen it is gone.
+      await pushScreen(page, { ...rec.first.get('welcome')!, seq: ++seq });
+      expect(await page.getAttribute('html', 'data-theme')).toBe('default');
       await page.close();
     });
   }

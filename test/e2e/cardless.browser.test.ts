@@ -114,6 +114,15 @@ describe.skipIf(!chromiumAvailable)('cardless withdrawal (Chromium)', () => {
     if (stable) await pressOption(page, 'cancel');
     else await page.close();
     await onScreen(live.page, 'welcome');
+
+    // On a HiDPI panel (2 device pixels per CSS pixel) modules are still whole device pixels: no blur.
+    const hidpi = await openStubPage(browser, live.server.url, { width: 1400, height: 1000 }, true, 2);
+    await pushScreen(hidpi, { ...m, seq: 2 });
+    const px2 = await inspectQr(hidpi, qr);
+    expect(Number.isInteger(px2.moduleDevPx)).toBe(true);
+    expect(px2.devWidth).toBe(px2.cssWidth * 2);
+    expect([px2.greys, px2.mismatches, px2.quietDark]).toEqual([0, 0, 0]);
+    await hidpi.close();
   });
 
   it.skipIf(noConfirmQr)('withdraws through the phone: scan the QR, confirm with a test card, PIN on the kiosk', async () => {

@@ -13,8 +13,8 @@ interface StubWindow {
 }
 
 /** `simulator: false` gives a bridge without `sim`, like a real kiosk: full-screen display, no fascia. */
-export async function openStubPage(browser: Browser, url: string, viewport = { width: 1400, height: 900 }, simulator = true): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+export async function openStubPage(browser: Browser, url: string, viewport = { width: 1400, height: 900 }, simulator = true, deviceScaleFactor = 1): Promise<Page> {
+  const page = await browser.newPage({ viewport, deviceScaleFactor });
   await page.addInitScript((withSim: boolean) => {
     const w = window as unknown as StubWindow & { atm: unknown };
     w.__intents = [];

@@ -32,7 +32,7 @@ export function isSensitiveKey(name: string): boolean {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
-    .split(/[\s_.\-]+/)
+    .split(/[\s_.-]+/)
     .filter(Boolean);
   if (words.length === 0) return false;
   if (SENSITIVE_WORDS.has(lower)) return true;

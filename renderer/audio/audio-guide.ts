@@ -82,7 +82,7 @@ export class AudioGuide {
   }
 
   timeWarning(seconds: number, m: ScreenModel): void {
-    if (this.on && this.last?.seq === m.seq) this.say([translate('audio.secondsLeft', { seconds }, this.ctx())], false);
+    if (this.on && this.last?.seq === m.seq) this.speaker.speak([translate('audio.secondsLeft', { seconds }, this.ctx())], this.ctx().lang, 'queue');
   }
 
   /** Puts the privacy overlay over the freshly drawn screen (renderScreen replaces the screen's children). */

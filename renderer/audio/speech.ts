@@ -12,10 +12,11 @@ export class Speaker {
     return typeof speechSynthesis === 'undefined' ? null : speechSynthesis;
   }
 
-  speak(lines: string[], lang: string): void {
+  /** Speaks `lines`, by default cutting off whatever is being said; `queue` waits for it instead. */
+  speak(lines: string[], lang: string, mode: 'interrupt' | 'queue' = 'interrupt'): void {
     const synth = this.synth;
     if (!synth) return;
-    synth.cancel();
+    if (mode === 'interrupt') synth.cancel();
     const bcp = BCP47[lang] ?? lang;
     const voice = synth.getVoices().find((v) => v.lang.toLowerCase().startsWith(bcp.toLowerCase())) ?? synth.getVoices().find((v) => v.lang.toLowerCase().startsWith(lang));
     for (const line of lines) {

@@ -6,7 +6,8 @@ const SHOW_S = 15;
 const WARN_S = 10;
 
 export function startCountdown(el: HTMLElement, until: number, isCurrent: () => boolean, fmt: (s: number) => string, onWarn: (s: number) => void = () => {}): void {
-  let warned = false;
+  // A screen whose whole timeout is already that short gets no warning (it would only be noise).
+  let warned = until - Date.now() <= WARN_S * 1000;
   const tick = () => {
     if (!isCurrent()) return;
     const s = Math.max(0, Math.ceil((until - Date.now()) / 1000));

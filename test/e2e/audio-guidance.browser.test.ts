@@ -125,4 +125,24 @@ describe.skipIf(!chromiumAvailable)('audio guidance (Chromium)', () => {
     await pressOption(page, 'yes');
     await onScreen(page, 'menu');
   });
+
+  it('warns ten seconds before a screen times out, after what it was saying', async () => {
+    // (The screen's timeoutAt comes from the config timers; the harness's timer overrides only reach the machine.)
+    const live = await startLive(browser, { init: recordSpeech, config: { timers: { screenTimeoutMs: 10_600 } }, timers: { screenTimeoutMs: 10_600 } });
+    lives.push(live);
+    const { page, kiosk: k } = live;
+    await onScreen(page, 'welcome');
+    await page.keyboard.press('a');
+    await page.waitForSelector('body[data-audio="on"]');
+    sim(k, { type: 'insertCard', cardId: 'visa-debit' });
+    await onScreen(page, 'enterPin');
+    const cancelsBefore = (await counters(page)).cancels;
+    const said = await waitSpoken(page, '10 seconds left.');
+    // Queued behind the PIN screen's announcement, not cutting it off.
+    expect((await counters(page)).cancels).toBe(cancelsBefore);
+    const texts = said.map((s) => s.text);
+    expect(texts.lastIndexOf('Enter your PIN')).toBeLessThan(texts.lastIndexOf('10 seconds left.'));
+    await page.keyboard.press('Escape');
+    await onScreen(page, 'takeCard');
+  });
 });

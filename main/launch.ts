@@ -1,17 +1,25 @@
 /**
  * `npm start`: launches Electron when its binary is installed; otherwise runs the same core under Node in
  * browser mode (renderer served on 127.0.0.1, Chromium opened in app/kiosk mode when installed).
- * `--headless` runs the core with the browser-mode server but opens nothing (service mode).
+ * `--headless` (`npm run service`) runs the core with the browser-mode server but opens nothing, under the
+ * watchdog (main/ops/watchdog.ts): a supervisor process restarts the core when it crashes or hangs.
+ * `--no-watchdog` runs the core directly (the watchdog starts its child with it).
+ * Configuration: `--config <file>`, else ATM_CONFIG, else ./atm.config.json if present, else the defaults.
+ * Exit codes: 78 bad configuration (not restarted), 70 watchdog gave up after a crash loop, 1 other failures.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, loadConfig, resolveConfigPath, type KioskConfig } from './config/config';
 import { startKiosk } from './core/kiosk';
 import { startBrowserServer } from './bridge/browser-server';
 import { findElectronBinary } from './electron/electron-binary';
+import { createLogger, type KioskLogger } from './ops/logger';
+import { isSupervised, startHeartbeat, watchdogRestartInfo } from './ops/heartbeat';
+import { EXIT_CONFIG, runWatchdog } from './ops/watchdog';
+import { bindServiceMode, StorageGuard } from './ops/storage-guard';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -21,8 +29,12 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
+function readConfig(): KioskConfig {
+  const { path, explicit } = resolveConfigPath(args, process.env);
+  return loadConfig(path, { mustExist: explicit });
+}
+
 async function main(): Promise<void> {
-  const configPath = option('--config') ?? process.env.ATM_CONFIG ?? (existsSync('atm.config.json') ? 'atm.config.json' : undefined);
   const headless = flag('--headless');
   const electron = !headless && !flag('--browser') ? findElectronBinary() : null;
   if (electron) {
@@ -31,21 +43,83 @@ async function main(): Promise<void> {
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
   }
-  const config = loadConfig(configPath);
+  const config = readConfig();
+  const dataDir = option('--data-dir') ?? config.dataDir;
+  if (headless && !flag('--no-watchdog') && !isSupervised()) return superviseCore(config, dataDir);
+
+  const log = await openLog(config, dataDir, 'kiosk');
   if (!headless) console.log('Electron binary not installed: running in browser mode');
-  const kiosk = await startKiosk({ config, dataDir: option('--data-dir') });
+  const kiosk = await startKiosk({ config, dataDir });
+  const restart = watchdogRestartInfo();
+  if (restart) {
+    kiosk.journal.append('watchdog.restart', { restarts: restart.restarts, reason: restart.reason ?? 'unknown' });
+    log.logger.warn(restart, 'core restarted by the watchdog');
+  }
   const server = await startBrowserServer({ ui: kiosk.ui, rendererDir: resolve(here, '..', 'renderer'), port: config.ui.port });
   console.log(`Kiosk UI: ${server.url}`);
   if (kiosk.hostSim) console.log('Host: embedded ISO 8583 host simulator on 127.0.0.1');
+  log.logger.info({ terminal: config.terminal.id, profile: config.profile, headless, dataDir }, 'kiosk started');
   if (!headless && config.ui.openBrowser) openChromium(server.url);
-  const shutdown = async (sig: string) => {
-    console.log(`\n${sig}: stopping`);
+
+  // Storage: out of service while the disk is full or the database cannot be written.
+  const guard = new StorageGuard({ dataDir, ...config.ops.storage, intervalMs: config.ops.storage.checkIntervalMs, probe: () => kiosk.db.exec('BEGIN IMMEDIATE; ROLLBACK'), log: log.logger });
+  bindServiceMode(guard, {
+    setServiceMode: (mode, by) => {
+      try {
+        kiosk.setServiceMode(mode, by);
+      } catch (e) {
+        // The journal may be the thing that is full: the machine must still go out of service.
+        log.logger.error({ err: e }, 'service mode journal entry failed');
+        kiosk.actor.send({ type: 'SERVICE_MODE', mode });
+      }
+    },
+  });
+  guard.start();
+  // A blocked event loop sends no heartbeat: the watchdog then kills and restarts the core.
+  const stopHeartbeat = startHeartbeat(config.ops.watchdog.heartbeatMs);
+
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${why}: stopping`);
+    log.logger.info({ why }, 'kiosk stopping');
+    stopHeartbeat();
+    guard.stop();
     await server.close();
     await kiosk.stop();
+    await log.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // The watchdog went away: do not run unsupervised and orphaned.
+  if (isSupervised()) process.on('disconnect', () => void shutdown('watchdog gone'));
+}
+
+async function openLog(config: KioskConfig, dataDir: string, name: string): Promise<KioskLogger> {
+  const l = config.ops.log;
+  return createLogger({ dataDir, name, level: l.level, maxSizeMb: l.maxSizeMb, frequency: l.frequency, keepFiles: l.keepFiles, ...(l.stdout !== undefined ? { stdout: l.stdout } : { stdout: false }), base: { terminal: config.terminal.id, role: name } });
+}
+
+/** Runs the core as a child process under the watchdog, until SIGINT/SIGTERM or a crash loop. */
+async function superviseCore(config: KioskConfig, dataDir: string): Promise<void> {
+  const log = await openLog(config, dataDir, 'watchdog');
+  const w = config.ops.watchdog;
+  console.log('Service mode: the core runs under the watchdog (--no-watchdog to run it directly)');
+  const code = await runWatchdog({
+    command: process.execPath,
+    args: [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--no-watchdog'],
+    heartbeatMs: w.heartbeatMs,
+    missedHeartbeats: w.missedHeartbeats,
+    startupGraceMs: w.startupGraceMs,
+    backoff: { initialMs: w.backoffInitialMs, maxMs: w.backoffMaxMs },
+    crashLoop: { maxRestarts: w.maxRestarts, windowMs: w.windowMs },
+    log: log.logger,
+  });
+  if (code !== 0) console.error(code === EXIT_CONFIG ? 'watchdog: the core rejected its configuration' : 'watchdog: the core keeps failing: giving up (see logs/watchdog.*.log)');
+  await log.close();
+  process.exit(code);
 }
 
 function openChromium(url: string): void {
@@ -67,7 +141,10 @@ function openChromium(url: string): void {
 }
 
 main().catch((e) => {
-  if (e instanceof ConfigError) console.error(e.message);
-  else console.error('kiosk failed to start:', e instanceof Error ? e.message : e);
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(EXIT_CONFIG);
+  }
+  console.error('kiosk failed to start:', e instanceof Error ? e.message : e);
   process.exit(1);
 });

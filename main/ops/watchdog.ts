@@ -149,7 +149,7 @@ export class Watchdog extends EventEmitter<{ event: [WatchdogEvent] }> {
     }
     this.child = child;
     this.st = 'running';
-    this.log.info({ pid: child.pid, run: this.run, restarts: this.run - 1 }, this.run === 1 ? 'watchdog: core started' : 'watchdog: core restarted');
+    this.log.info({ childPid: child.pid, run: this.run, restarts: this.run - 1 }, this.run === 1 ? 'watchdog: core started' : 'watchdog: core restarted');
     this.emitEvent({ type: 'started', pid: child.pid, run: this.run });
     child.on('message', (m: unknown) => {
       if (child !== this.child || !m || typeof m !== 'object' || (m as { type?: unknown }).type !== 'heartbeat') return;
@@ -185,7 +185,7 @@ export class Watchdog extends EventEmitter<{ event: [WatchdogEvent] }> {
     const since = this.lastBeat ?? this.startedAt;
     if (t - since <= limit) return;
     this.killedForHang = true;
-    this.log.error({ pid: child.pid, silentMs: t - since, firstHeartbeat: this.lastBeat === null }, 'watchdog: core hung (no heartbeat): SIGKILL');
+    this.log.error({ childPid: child.pid, silentMs: t - since, firstHeartbeat: this.lastBeat === null }, 'watchdog: core hung (no heartbeat): SIGKILL');
     this.emitEvent({ type: 'hang', pid: child.pid, silentMs: t - since });
     child.kill('SIGKILL');
   }
@@ -198,7 +198,7 @@ export class Watchdog extends EventEmitter<{ event: [WatchdogEvent] }> {
     if (this.st === 'stopping' || this.st === 'stopped') return;
     this.lastExit = reason === 'hang' ? 'hang' : signal ? `signal ${signal}` : reason === 'spawn-error' ? 'spawn error' : `exit code ${code}`;
     const level = reason === 'clean-exit' ? 'warn' : 'error';
-    this.log[level]({ pid, code, signal, reason, uptimeMs }, `watchdog: core ${reason === 'hang' ? 'killed after a hang' : `exited (${this.lastExit})`}`);
+    this.log[level]({ childPid: pid, code, signal, reason, uptimeMs }, `watchdog: core ${reason === 'hang' ? 'killed after a hang' : `exited (${this.lastExit})`}`);
     this.emitEvent({ type: 'exited', pid, code, signal, reason, uptimeMs });
     if (reason === 'config') {
       this.giveUp('config');

@@ -64,7 +64,6 @@ export interface FinancialRequest {
 export function buildFinancialRequest(r: FinancialRequest, id: TerminalIdentity, profile: HostProfile): IsoMessage {
   const fields: Record<number, string | Buffer> = {
     ...common(id, r.stan, r.now),
-    2: r.card.pan,
     3: r.processingCode,
     4: amount12(r.amount),
     18: profile.mcc,
@@ -72,6 +71,8 @@ export function buildFinancialRequest(r: FinancialRequest, id: TerminalIdentity,
     25: profile.posCondition,
     49: id.currencyNumeric,
   };
+  // Cardless status inquiries carry no card: no field 2, 14 or 35.
+  if (r.card.pan) fields[2] = r.card.pan;
   if (r.card.expiry) fields[14] = r.card.expiry;
   if (r.card.track2) fields[35] = r.card.track2;
   if (r.extraFields) Object.assign(fields, r.extraFields);
@@ -107,7 +108,8 @@ export function buildReversalAdvice(rev: ReversalData, repeat: boolean, stan: st
   return { mti: repeat ? '0421' : '0420', fields };
 }
 
-export function buildNetworkRequest(code: '001' | '002' | '301', stan: string, now: Date, id: TerminalIdentity): IsoMessage {
+/** 0800 network management: field 70 = code (sign-on 001, sign-off 002, echo 301, key exchange per profile). */
+export function buildNetworkRequest(code: string, stan: string, now: Date, id: TerminalIdentity): IsoMessage {
   return { mti: '0800', fields: { 7: transmissionDateTime(now), 11: stan, 41: id.terminalId.padEnd(8, ' '), 70: code } };
 }
 
@@ -159,6 +161,18 @@ export interface StatementEntry {
   description: string;
 }
 
+/** Mini statement entries newest first, at most 10: `YYMMDD` + C|D + amount n12 + description (12, right-padded), joined by ';'. */
+export function formatStatement(entries: readonly StatementEntry[], max = 10): string {
+  return entries
+    .slice(0, max)
+    .map((e) => {
+      if (!/^\d{6}$/.test(e.date)) throw new RangeError('statement date must be YYMMDD');
+      const desc = e.description.replace(/[^\x20-\x3a\x3c-\x7e]/g, ' ').slice(0, 12).padEnd(12, ' ');
+      return `${e.date}${e.sign}${amount12(e.amount)}${desc}`;
+    })
+    .join(';');
+}
+
 /** Mini statement in field 48: entries `YYMMDD` + C|D + amount n12 + description an12, joined by ';'. */
 export function parseStatement(field48: string): StatementEntry[] {
   const out: StatementEntry[] = [];
@@ -168,4 +182,33 @@ export function parseStatement(field48: string): StatementEntry[] {
     out.push({ date: m[1]!, sign: m[2] as 'C' | 'D', amount: Number(m[3]), description: m[4]!.trimEnd() });
   }
   return out;
+}
+
+/** PIN change: the private field value carrying the new PIN block (tag + 16 upper-case hex). */
+export function newPinBlockField(profile: HostProfile, newPinBlock: Uint8Array): Record<number, string> {
+  if (newPinBlock.length !== 8) throw new RangeError('new PIN block must be 8 bytes (format 0)');
+  return { [profile.privateFields.newPinBlock]: profile.tags.newPinBlock + Buffer.from(newPinBlock).toString('hex').toUpperCase() };
+}
+
+export type CardlessKind = 'qr' | 'code';
+
+/** Cardless: the private field value carrying a QR reference or a one-time code. */
+export function cardlessReferenceField(profile: HostProfile, kind: CardlessKind, reference: string): Record<number, string> {
+  return { [profile.privateFields.cardlessReference]: (kind === 'qr' ? profile.tags.qr : profile.tags.oneTimeCode) + reference };
+}
+
+/** Reads a cardless reference back (host side). Null when the value carries neither tag. */
+export function parseCardlessReference(profile: HostProfile, value: string | Buffer | undefined): { kind: CardlessKind; reference: string } | null {
+  if (typeof value !== 'string') return null;
+  if (value.startsWith(profile.tags.qr) && value.length > profile.tags.qr.length) return { kind: 'qr', reference: value.slice(profile.tags.qr.length) };
+  if (value.startsWith(profile.tags.oneTimeCode) && value.length > profile.tags.oneTimeCode.length) return { kind: 'code', reference: value.slice(profile.tags.oneTimeCode.length) };
+  return null;
+}
+
+/** Cardless status approval: field 2 = the PAN confirmed in the wallet, field 4 = the confirmed amount. */
+export function readCardlessConfirmation(fields: Record<number, string | Buffer>): { pan: string; amount: number } | null {
+  const pan = fields[2];
+  const amount = Number(typeof fields[4] === 'string' ? fields[4] : NaN);
+  if (typeof pan !== 'string' || !/^\d{12,19}$/.test(pan) || !Number.isSafeInteger(amount) || amount <= 0) return null;
+  return { pan, amount };
 }

@@ -17,6 +17,15 @@ export interface HostProfile {
   posCondition: string;
   /** Field 39 sent in a reversal advice, by reason. */
   reversalReason: { timeout: string; notDispensed: string; partialDispense: string; cashRetracted: string; cardDeclined: string; lateResponse: string };
+  /** Field 70 network management codes (0800). Key change codes vary by network. */
+  networkCodes: { signOn: string; signOff: string; echo: string; keyExchange: string };
+  /**
+   * Where network-private data travels (an LLLVAR private field: 48, 62, 63 or 120-127) and its tags:
+   * PIN change new PIN block (tag + 16 hex), mini statement lines, cardless references (tag + reference),
+   * and the TR-31 key block of a key exchange (0810).
+   */
+  privateFields: { newPinBlock: number; statement: number; cardlessReference: number; keyBlock: number };
+  tags: { newPinBlock: string; qr: string; oneTimeCode: string };
 }
 
 export const DEFAULT_PROFILE: HostProfile = {
@@ -29,6 +38,9 @@ export const DEFAULT_PROFILE: HostProfile = {
   posEntryManual: '011',
   posCondition: '02',
   reversalReason: { timeout: '68', notDispensed: '22', partialDispense: '32', cashRetracted: '22', cardDeclined: '06', lateResponse: '68' },
+  networkCodes: { signOn: '001', signOff: '002', echo: '301', keyExchange: '161' },
+  privateFields: { newPinBlock: 48, statement: 48, cardlessReference: 48, keyBlock: 48 },
+  tags: { newPinBlock: 'NPB', qr: 'QR', oneTimeCode: 'OT' },
 };
 
 /** Response codes the ATM branches on (DOMAIN.md). */
@@ -52,6 +64,8 @@ export const RC = {
   pinTriesExceeded: '75',
   issuerInoperative: '91',
   duplicate: '94',
+  /** Cardless: the wallet has not confirmed the QR yet (the ATM polls). */
+  inProgress: '09',
   systemError: '96',
 } as const;
 

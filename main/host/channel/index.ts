@@ -5,3 +5,4 @@ export { DuplicateRequestError, FramingError, HostOfflineError, HostTimeoutError
 export { backoffDelay, type Backoff } from './backoff';
 export { requestKey, responseKey, responseMti } from './matching';
 export { realTimers, type Timers } from './timers';
+export { rawFrameOf } from './raw-frames';

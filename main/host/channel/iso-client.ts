@@ -20,6 +20,7 @@ import { backoffDelay, type Backoff } from './backoff';
 import { DuplicateRequestError, FramingError, HostOfflineError, HostTimeoutError, UnmatchedResponseError } from './errors';
 import { FrameDecoder, encodeFrame, type Framing } from './framing';
 import { requestKey, responseKey } from './matching';
+import { rememberRawFrame } from './raw-frames';
 import { realTimers, type Timers } from './timers';
 
 export interface IsoClientOptions {
@@ -85,6 +86,11 @@ export class IsoClient extends EventEmitter<IsoClientEvents> {
 
   isOnline(): boolean {
     return this.connected;
+  }
+
+  /** The packager on the wire (a MAC is computed over its encoding). */
+  get packager(): Packager {
+    return this.o.packager;
   }
 
   /** Requests awaiting a response. */
@@ -198,6 +204,7 @@ export class IsoClient extends EventEmitter<IsoClientEvents> {
       this.emit('protocolError', e instanceof Error ? e : new Error(String(e)));
       return;
     }
+    rememberRawFrame(msg, frame);
     this.armEcho();
     const key = responseKey(msg);
     const p = this.pending.get(key);

@@ -1,0 +1,2 @@
+export declare function renderPng(size: number): Buffer;
+export declare function renderSvg(): string;

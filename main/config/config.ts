@@ -7,6 +7,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { monitoringConfigSchema } from '../monitoring/config';
 
 const cassette = z.strictObject({
   id: z.string().min(1).max(16),
@@ -242,6 +243,8 @@ export const configSchema = z
       })
       .prefault({}),
     ops,
+    /** Remote monitoring: HTTP/WebSocket API, Prometheus metrics, MQTT fleet events (main/monitoring/). Off by default. */
+    monitoring: monitoringConfigSchema.prefault({}),
     dataDir: z.string().default('var'),
   })
   .superRefine((c, ctx) => {

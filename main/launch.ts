@@ -13,13 +13,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, resolveConfigPath, type KioskConfig } from './config/config';
-import { startKiosk } from './core/kiosk';
 import { startBrowserServer } from './bridge/browser-server';
 import { findElectronBinary } from './electron/electron-binary';
-import { createLogger, type KioskLogger } from './ops/logger';
-import { isSupervised, startHeartbeat, watchdogRestartInfo } from './ops/heartbeat';
+import { isSupervised } from './ops/heartbeat';
 import { EXIT_CONFIG, runWatchdog } from './ops/watchdog';
-import { bindServiceMode, StorageGuard } from './ops/storage-guard';
+import { openOpsLog, startCoreRuntime } from './ops/core-runtime';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -47,48 +45,22 @@ async function main(): Promise<void> {
   const dataDir = option('--data-dir') ?? config.dataDir;
   if (headless && !flag('--no-watchdog') && !isSupervised()) return superviseCore(config, dataDir);
 
-  const log = await openLog(config, dataDir, 'kiosk');
   if (!headless) console.log('Electron binary not installed: running in browser mode');
-  const kiosk = await startKiosk({ config, dataDir });
-  const restart = watchdogRestartInfo();
-  if (restart) {
-    kiosk.journal.append('watchdog.restart', { restarts: restart.restarts, reason: restart.reason ?? 'unknown' });
-    log.logger.warn(restart, 'core restarted by the watchdog');
-  }
+  const core = await startCoreRuntime(config, dataDir, { shell: headless ? 'headless' : 'browser' });
+  const kiosk = core.kiosk;
   const server = await startBrowserServer({ ui: kiosk.ui, rendererDir: resolve(here, '..', 'renderer'), port: config.ui.port });
   console.log(`Kiosk UI: ${server.url}`);
   if (kiosk.hostSim) console.log('Host: embedded ISO 8583 host simulator on 127.0.0.1');
-  log.logger.info({ terminal: config.terminal.id, profile: config.profile, headless, dataDir }, 'kiosk started');
   if (!headless && config.ui.openBrowser) openChromium(server.url);
-
-  // Storage: out of service while the disk is full or the database cannot be written.
-  const guard = new StorageGuard({ dataDir, ...config.ops.storage, intervalMs: config.ops.storage.checkIntervalMs, probe: () => kiosk.db.exec('BEGIN IMMEDIATE; ROLLBACK'), log: log.logger });
-  bindServiceMode(guard, {
-    setServiceMode: (mode, by) => {
-      try {
-        kiosk.setServiceMode(mode, by);
-      } catch (e) {
-        // The journal may be the thing that is full: the machine must still go out of service.
-        log.logger.error({ err: e }, 'service mode journal entry failed');
-        kiosk.actor.send({ type: 'SERVICE_MODE', mode });
-      }
-    },
-  });
-  guard.start();
-  // A blocked event loop sends no heartbeat: the watchdog then kills and restarts the core.
-  const stopHeartbeat = startHeartbeat(config.ops.watchdog.heartbeatMs);
 
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${why}: stopping`);
-    log.logger.info({ why }, 'kiosk stopping');
-    stopHeartbeat();
-    guard.stop();
+    core.log.logger.info({ why }, 'kiosk stopping');
     await server.close();
-    await kiosk.stop();
-    await log.close();
+    await core.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -97,14 +69,9 @@ async function main(): Promise<void> {
   if (isSupervised()) process.on('disconnect', () => void shutdown('watchdog gone'));
 }
 
-async function openLog(config: KioskConfig, dataDir: string, name: string): Promise<KioskLogger> {
-  const l = config.ops.log;
-  return createLogger({ dataDir, name, level: l.level, maxSizeMb: l.maxSizeMb, frequency: l.frequency, keepFiles: l.keepFiles, ...(l.stdout !== undefined ? { stdout: l.stdout } : { stdout: false }), base: { terminal: config.terminal.id, role: name } });
-}
-
 /** Runs the core as a child process under the watchdog, until SIGINT/SIGTERM or a crash loop. */
 async function superviseCore(config: KioskConfig, dataDir: string): Promise<void> {
-  const log = await openLog(config, dataDir, 'watchdog');
+  const log = await openOpsLog(config, dataDir, 'watchdog');
   const w = config.ops.watchdog;
   console.log('Service mode: the core runs under the watchdog (--no-watchdog to run it directly)');
   const code = await runWatchdog({

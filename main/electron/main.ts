@@ -4,12 +4,15 @@
  * denied by default, single-instance lock, renderer crash/unresponsive recovery. The core is the same one
  * browser mode runs (main/core/kiosk.ts).
  */
-import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainEvent, type WebContents } from 'electron';
-import { dirname, join, resolve } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, Menu, powerSaveBlocker, protocol, session, type IpcMainEvent, type WebContents } from 'electron';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC } from '../common/contract';
-import { loadConfig } from '../config/config';
-import { startKiosk, type Kiosk } from '../core/kiosk';
+import { ConfigError, loadConfig, resolveConfigPath, type KioskConfig } from '../config/config';
+import type { Kiosk } from '../core/kiosk';
+import { startCoreRuntime, type CoreRuntime } from '../ops/core-runtime';
+import { applyKioskMode, configureAutoStart } from '../ops/kiosk-mode';
+import { EXIT_CONFIG } from '../ops/watchdog';
 import { contentSecurityPolicy } from '../bridge/csp';
 import { readStatic } from '../bridge/static-files';
 
@@ -25,8 +28,10 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 let win: BrowserWindow | null = null;
-let kiosk: Kiosk | null = null;
+let core: CoreRuntime | null = null;
 const kioskMode = !process.argv.includes('--windowed');
+/** DevTools and reload only in unpackaged development runs that ask for them. */
+const devTools = !app.isPackaged && process.argv.includes('--dev');
 
 function trusted(e: IpcMainEvent): boolean {
   const url = e.senderFrame?.url ?? '';
@@ -44,7 +49,7 @@ function hardenContents(contents: WebContents): void {
   contents.on('will-attach-webview', (e) => e.preventDefault());
 }
 
-function createWindow(k: Kiosk): void {
+function createWindow(k: Kiosk, config: KioskConfig): void {
   win = new BrowserWindow({
     width: 1400,
     height: 1100,
@@ -63,6 +68,7 @@ function createWindow(k: Kiosk): void {
     },
   });
   const wc = win.webContents;
+  const undoKiosk = applyKioskMode({ Menu, powerSaveBlocker }, win, { kiosk: kioskMode, allowDevTools: devTools, preventDisplaySleep: config.ops.kiosk.preventDisplaySleep });
   const offScreen = k.ui.onScreen((m) => !wc.isDestroyed() && wc.send(IPC.screen, m));
   const offFascia = k.ui.onFascia((m) => !wc.isDestroyed() && wc.send(IPC.fascia, m));
   wc.on('did-finish-load', () => {
@@ -87,6 +93,7 @@ function createWindow(k: Kiosk): void {
   win.on('responsive', () => hung && clearTimeout(hung));
   win.once('ready-to-show', () => win?.show());
   win.on('closed', () => {
+    undoKiosk();
     offScreen();
     offFascia();
     win = null;
@@ -116,11 +123,26 @@ app.whenReady().then(async () => {
       headers: { 'content-type': file.type, 'content-security-policy': contentSecurityPolicy(), 'x-content-type-options': 'nosniff' },
     });
   });
-  const cfgIdx = process.argv.indexOf('--config');
-  const config = loadConfig(cfgIdx >= 0 ? process.argv[cfgIdx + 1] : process.env.ATM_CONFIG);
+  let config: KioskConfig;
+  try {
+    const { path, explicit } = resolveConfigPath(process.argv, process.env);
+    config = loadConfig(path, { mustExist: explicit });
+  } catch (e) {
+    // A bad configuration is not retried: say what is wrong and exit with the code the watchdog/systemd unit
+    // treats as final.
+    const msg = e instanceof ConfigError ? e.message : String(e);
+    console.error(msg);
+    dialog.showErrorBox('ATM configuration error', msg);
+    app.exit(EXIT_CONFIG);
+    return;
+  }
   const dataIdx = process.argv.indexOf('--data-dir');
-  kiosk = await startKiosk({ config, dataDir: dataIdx >= 0 ? process.argv[dataIdx + 1] : undefined });
-  const k = kiosk;
+  const configured = dataIdx >= 0 && process.argv[dataIdx + 1] ? process.argv[dataIdx + 1]! : config.dataDir;
+  // An installed kiosk keeps a relative data directory under its per-user data path, not the process's cwd.
+  const dataDir = app.isPackaged && !isAbsolute(configured) ? resolve(app.getPath('userData'), configured) : configured;
+  core = await startCoreRuntime(config, dataDir, { shell: 'electron' });
+  const k = core.kiosk;
+  configureAutoStart(app, { enabled: config.ops.kiosk.autoStart });
   ipcMain.on(IPC.intent, (e, payload: unknown) => {
     if (!trusted(e)) return;
     k.ui.handleIntent(payload);
@@ -129,10 +151,10 @@ app.whenReady().then(async () => {
     if (!trusted(e)) return;
     k.ui.handleSim(payload);
   });
-  createWindow(k);
+  createWindow(k, config);
 });
 
 app.on('window-all-closed', async () => {
-  await kiosk?.stop();
+  await core?.stop();
   app.quit();
 });

@@ -43,7 +43,15 @@ describe.skipIf(process.platform !== 'linux')('service mode under the watchdog',
     await waitFor(() => (out.match(/Kiosk UI:/g) ?? []).length >= 1, 60_000, `first start\n${out}`);
     const first = await waitFor(() => childPids(wd.pid!)[0], 5000, 'core pid');
     process.kill(first, 'SIGKILL');
-    await waitFor(() => (out.match(/Kiosk UI:/g) ?? []).length >= 2, 60_000, `restart\n${out}`);
+    const wdLogText = () => {
+      try {
+        const logs = join(dir, 'data', 'logs');
+        return readdirSync(logs).filter((f) => f.startsWith('watchdog.')).map((f) => readFileSync(join(logs, f), 'utf8')).join('');
+      } catch {
+        return '';
+      }
+    };
+    await waitFor(() => (out.match(/Kiosk UI:/g) ?? []).length >= 2, 60_000, `restart (killed ${first}, children now ${childPids(wd.pid!).join(',')})\n${out}\n${wdLogText()}`);
     const second = childPids(wd.pid!)[0];
     expect(second).toBeDefined();
     expect(second).not.toBe(first);

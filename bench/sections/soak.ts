@@ -1,0 +1,67 @@
+/**
+ * Memory over many transactions through the whole core (same composition as the `core` section): RSS and
+ * V8 heap after a forced GC at the start, after warm-up, and at ten checkpoints. "No growth" is judged on
+ * heapUsed after GC between the first checkpoint after warm-up and the last (RSS also carries SQLite's page
+ * cache and allocator slack, so it is reported but not the criterion). Count: BENCH_SOAK_TXNS, else by scale.
+ */
+import { startBenchKiosk, withdraw } from '../lib/core-driver';
+import { withTempDir } from '../lib/tempdir';
+import { metricOf, pick, type SectionRun } from '../lib/types';
+
+const MB = 1024 * 1024;
+
+export const run: SectionRun = async (scale) => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('the soak section needs node --expose-gc');
+  const total = Number(process.env.BENCH_SOAK_TXNS ?? pick(scale, { full: 20_000, quick: 2_000, tiny: 20 }));
+  const warmup = Math.min(500, Math.max(1, Math.floor(total / 10)));
+  const checkpoints = pick(scale, { full: 10, quick: 5, tiny: 2 });
+  const sample = (txns: number) => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return { txns, rssMb: m.rss / MB, heapUsedMb: m.heapUsed / MB, externalMb: m.external / MB };
+  };
+  return withTempDir('atm-bench-soak-', async (dir) => {
+    const k = await startBenchKiosk(dir);
+    try {
+      const series = [sample(0)];
+      for (let i = 0; i < warmup; i++) await withdraw(k);
+      series.push(sample(warmup));
+      const step = Math.max(1, Math.floor((total - warmup) / checkpoints));
+      let done = warmup;
+      const t0 = performance.now();
+      while (done < total) {
+        const n = Math.min(step, total - done);
+        for (let i = 0; i < n; i++) await withdraw(k);
+        done += n;
+        series.push(sample(done));
+      }
+      const rate = ((done - warmup) * 1000) / (performance.now() - t0);
+      const first = series[1]!;
+      const last = series[series.length - 1]!;
+      const perK = (a: number, b: number) => ((b - a) / Math.max(1, last.txns - first.txns)) * 1000;
+      const heapGrowth = last.heapUsedMb - first.heapUsedMb;
+      return {
+        title: `Memory over ${total} withdrawals through the whole core`,
+        params: { withdrawals: total, warmup, checkpoints: series.length, series: series.map((s) => ({ txns: s.txns, rssMb: round(s.rssMb), heapUsedMb: round(s.heapUsedMb), externalMb: round(s.externalMb) })) },
+        metrics: {
+          rssAfterStartMb: { value: series[0]!.rssMb, unit: 'MB', n: 1, note: 'in-process core (no UI server), after GC' },
+          rssAfterWarmupMb: { value: first.rssMb, unit: 'MB', n: 1, note: `after ${first.txns} withdrawals` },
+          rssAfterRunMb: { value: last.rssMb, unit: 'MB', n: 1, note: `after ${last.txns} withdrawals` },
+          heapUsedAfterWarmupMb: { value: first.heapUsedMb, unit: 'MB', n: 1, note: 'after GC' },
+          heapUsedAfterRunMb: { value: last.heapUsedMb, unit: 'MB', n: 1, note: 'after GC' },
+          heapGrowthPer1kMb: { value: perK(first.heapUsedMb, last.heapUsedMb), unit: 'MB/1k withdrawals', n: series.length - 1, note: 'heapUsed after GC, first post-warm-up checkpoint to last' },
+          rssGrowthPer1kMb: { value: perK(first.rssMb, last.rssMb), unit: 'MB/1k withdrawals', n: series.length - 1 },
+          heapCheckpointSpreadMb: metricOf(series.slice(1).map((s) => s.heapUsedMb), 'MB', 'heapUsed after GC over the post-warm-up checkpoints'),
+          withdrawalsPerSecond: { value: rate, unit: 'withdrawals/s', n: 1, note: 'over the whole soak' },
+        },
+        notes: [`heapUsed after GC moved ${heapGrowth >= 0 ? '+' : ''}${round(heapGrowth)} MB from ${first.txns} to ${last.txns} withdrawals.`],
+      };
+    } finally {
+      await k.stop();
+    }
+  });
+};
+
+const round = (x: number) => Math.round(x * 100) / 100;

@@ -32,7 +32,7 @@ import { createAtmMachine, type AtmMachine } from '../machine/atm-machine';
 import { SessionServices } from '../machine/session-services';
 import { recoverUnfinished, type RecoveryReport } from './recovery';
 import { Simulators } from './simulators';
-import { openHardware } from './device-factory';
+import { openHardware, type OpenHardwareOptions } from './device-factory';
 import { Xfs4IotEndpoint } from '../../devices/xfs4iot/endpoint';
 import { cardReaderAdapter } from '../../devices/xfs4iot/card-reader-adapter';
 import { dispenserAdapter } from '../../devices/xfs4iot/dispenser-adapter';
@@ -55,6 +55,8 @@ export interface KioskOptions {
   dataDir?: string;
   /** Overrides the timers (tests). */
   timers?: Partial<{ screenTimeoutMs: number; moreTimeMs: number; cardTakeMs: number; cashTakeMs: number; messageMs: number; receiptTakeMs: number; outOfServiceRetryMs: number }>;
+  /** Real serial/HID devices: start-up wait and reconnection back-off (tests shorten them). */
+  hardware?: Pick<OpenHardwareOptions, 'startupWaitMs' | 'backoff'>;
 }
 
 export interface Kiosk {
@@ -114,7 +116,11 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     rotateJournal(db, journal, before, join(dataDir, 'journal-archive', `journal-before-${before.slice(0, 10)}.jsonl`));
   }
   // Real adapters where the configuration names them; simulators for the rest.
-  const hardware = await openHardware(config, dataDir);
+  // Real devices reconnect on their own after USB/serial loss; each transition is journaled.
+  const hardware = await openHardware(config, dataDir, {
+    ...opts.hardware,
+    onDeviceChange: (device, online, detail) => journal.append(online ? 'device.online' : 'device.offline', online ? { device } : { device, detail }),
+  });
   const cardReader: CardReaderService = hardware.cardReader ?? cardReaderSim;
   const dispenser: DispenserService = hardware.dispenser ?? dispenserSim;
   const printer: PrinterService = hardware.printer ?? printerSim;
@@ -263,8 +269,10 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   printer.events.on('mediaTaken', () => actor.send({ type: 'RECEIPT_TAKEN' }));
   // The operator switch, or the safe door opened, takes the ATM into supervisor mode (between customers).
   sensors.events.on('changed', (s) => actor.send({ type: 'SUPERVISOR', on: s.operatorSwitch === 'supervisor' || s.safeDoor === 'open' }));
-  host.on('online', () => actor.send({ type: 'HOST_ONLINE' }));
-  host.on('offline', () => actor.send({ type: 'HOST_OFFLINE' }));
+  // (not after stop(): the link reports offline while it shuts down)
+  const running = () => actor.getSnapshot().status === 'active';
+  host.on('online', () => running() && actor.send({ type: 'HOST_ONLINE' }));
+  host.on('offline', () => running() && actor.send({ type: 'HOST_OFFLINE' }));
 
   // Faults configured in the file (simulator profile): applied before the first customer.
   for (const [device, fault] of Object.entries(sim.faults)) {

@@ -5,7 +5,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../main/config/config';
+import { startKiosk } from '../../../main/core/kiosk';
 import { openSerialPort, closeSerialPort } from '../../../devices/adapters/serial/open-serial-port';
 import { EscPosDeviceSim } from '../../../devices/adapters/escpos/escpos-device-sim';
 import { PuloonDeviceSim } from '../../../devices/adapters/puloon/puloon-device-sim';
@@ -90,7 +94,74 @@ describe.skipIf(!SOCAT)('hardware profile over serial ports', () => {
     expect(k.journal.query({ kind: 'kiosk.start' })[0]!.data).toMatchObject({ devices: { dispenser: 'puloon', printer: 'escpos', cardReader: 'simulator' } });
   }, 60_000);
 
-  it('names the device and port when a serial port cannot be opened', async () => {
-    await expect(startTestKiosk({ devices: { printer: { kind: 'escpos', port: '/dev/does-not-exist' } } })).rejects.toThrow(/devices\.printer: cannot open \/dev\/does-not-exist/);
+  it('starts with a missing serial device offline, naming the device and port, and keeps trying', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-hw-'));
+    const config = parseConfig({ simulator: { timeScale: 0 }, host: { latencyMs: 0 }, ui: { openBrowser: false }, devices: { printer: { kind: 'escpos', port: '/dev/does-not-exist' } } });
+    const k = await startKiosk({ config, dataDir: dir, hardware: { startupWaitMs: 100, backoff: { initialMs: 50, maxMs: 100 } } });
+    try {
+      const st = k.devices.printer.status();
+      expect(st.device).toBe('offline');
+      expect(st.detail).toMatch(/devices\.printer: cannot open \/dev\/does-not-exist/);
+      const r = await k.devices.printer.printRaw({ lines: ['x'] });
+      expect(r).toMatchObject({ completionCode: 'deviceNotReady' });
+      expect(k.journal.query({ kind: 'device.offline' }).map((e) => e.data)).toEqual([{ device: 'printer', detail: expect.stringContaining('/dev/does-not-exist') }]);
+    } finally {
+      await k.stop();
+    }
   });
+
+  it('an ESC/POS printer unplugged mid-service goes offline and comes back at the same port on its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-hw-'));
+    const portPath = join(dir, 'ttyPRINTER');
+    // socat creates the host side as a symlink at a fixed path, like /dev/serial/by-id/... for a USB adapter.
+    const plug = async () => {
+      const proc = spawn(SOCAT!, ['-d', '-d', `pty,raw,echo=0,link=${portPath}`, 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      procs.push(proc);
+      const devicePath = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const t = setTimeout(() => reject(new Error(`socat: ${text}`)), 5000);
+        proc.stderr!.on('data', (d: Buffer) => {
+          text += d.toString();
+          const paths = [...text.matchAll(/PTY is (\/dev\/\S+)/g)].map((m) => m[1]!);
+          if (paths.length >= 2 && /starting data transfer loop/.test(text)) {
+            clearTimeout(t);
+            resolve(paths[1]!);
+          }
+        });
+      });
+      const dev = await openSerialPort({ path: devicePath, baudRate: 19200 });
+      dev.on('error', () => undefined);
+      ports.push(dev);
+      return { proc, sim: new EscPosDeviceSim(dev, { paperLines: 500 }) };
+    };
+    let unit = await plug();
+    const config = parseConfig({ simulator: { timeScale: 0 }, host: { latencyMs: 0 }, ui: { openBrowser: false }, devices: { printer: { kind: 'escpos', port: portPath, baudRate: 19200 } } });
+    const k = await startKiosk({ config, dataDir: join(dir, 'data'), hardware: { startupWaitMs: 5000, backoff: { initialMs: 50, maxMs: 200 } } });
+    try {
+      expect(k.devices.printer.status().device).toBe('online');
+      const states: string[] = [];
+      k.devices.printer.events.on('statusChanged', (s) => states.push(s.device));
+      const seen = (device: string) => new Promise<void>((resolve) => {
+        if (k.devices.printer.status().device === device) return resolve();
+        const off = k.devices.printer.events.on('statusChanged', (s) => s.device === device && (off(), resolve()));
+      });
+
+      const wentOffline = seen('offline');
+      unit.proc.kill('SIGKILL'); // the USB-serial adapter is pulled
+      await wentOffline;
+      expect(await k.devices.printer.printRaw({ lines: ['lost'] })).toMatchObject({ completionCode: 'deviceNotReady' });
+
+      const cameBack = seen('online');
+      unit = await plug(); // plugged back in: same path, a new pty underneath
+      await cameBack;
+      const r = await k.devices.printer.printRaw({ lines: ['after replug'] });
+      expect(r.completionCode).toBe('success');
+      expect(unit.sim.receipts.at(-1)!.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')).toContain('after replug');
+      expect(states).toContain('offline');
+      expect(k.journal.query({ kind: 'device.offline' }).length).toBeGreaterThanOrEqual(1);
+      expect(k.journal.query({ kind: 'device.online' }).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await k.stop();
+    }
+  }, 30_000);
 });

@@ -32,12 +32,20 @@ export function journalDelivered(journal: Journal, sinceSeq = 0): number {
   return journal.query({ kind: 'cash.taken', sinceSeq, limit: 10_000_000 }).reduce((sum, e) => sum + Number(e.data.amount ?? 0), 0);
 }
 
+/**
+ * Cassette cash delivered before each replenishment: the dispenser restarts a unit's counters when its count is
+ * set at EndExchange, so the supervisor journals what those units had delivered (`cash.exchange`).
+ */
+export function carriedDelivered(journal: Journal): number {
+  return journal.query({ kind: 'cash.exchange', limit: 10_000_000 }).reduce((sum, e) => sum + Number(e.data.deliveredBefore ?? 0), 0);
+}
+
 export function checkInvariants(d: { journal: Journal; txns: TransactionStore; units: CashUnit[]; hostNetDebits: number | null; reversalQueueDepth: number }): InvariantReport {
   const checks: InvariantCheck[] = [];
   const chain = d.journal.verify();
   checks.push({ name: 'journal chain', ok: chain.ok, detail: chain.ok ? `${chain.rows} rows verified` : `broken at seq ${chain.seq}: ${chain.reason}` });
   const jd = journalDelivered(d.journal);
-  const cd = cassetteDelivered(d.units);
+  const cd = cassetteDelivered(d.units) + carriedDelivered(d.journal);
   checks.push({ name: 'journal cash = cassette cash', ok: jd === cd, detail: `journal ${jd}, cassettes ${cd}` });
   if (d.hostNetDebits !== null) checks.push({ name: 'cassette cash = host net debits', ok: cd === d.hostNetDebits, detail: `cassettes ${cd}, host ${d.hostNetDebits}` });
   const open = d.txns.unfinished();

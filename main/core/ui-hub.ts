@@ -20,7 +20,7 @@ export type Rejection = { ok: false; error: string };
 export type Accepted = { ok: true };
 
 /** Screens on which a Cancel intent/key means something. */
-const CANCELABLE = new Set(['enterPin', 'menu', 'amount', 'otherAmount', 'receiptQuestion', 'declined', 'balance', 'moreTime']);
+const CANCELABLE = new Set(['enterPin', 'menu', 'amount', 'otherAmount', 'receiptQuestion', 'declined', 'balance', 'moreTime', 'codeEntry']);
 
 export class UiHub {
   private seq = 0;
@@ -107,14 +107,25 @@ export class UiHub {
       else return { ok: false, error: 'option not offered' };
       return { ok: true };
     }
-    if (intent.type === 'cancel') {
-      if (!CANCELABLE.has(this.current.screen)) return { ok: false, error: `cancel not accepted on ${this.current.screen}` };
-      this.actor.send({ type: 'CANCEL' });
-      return { ok: true };
-    }
+    if (intent.type === 'cancel') return this.cancel() ? { ok: true } : { ok: false, error: `cancel not accepted on ${this.current.screen}` };
     if (!this.current.options.some((o) => o.id === intent.option)) return { ok: false, error: `option not offered on ${this.current.screen}` };
+    if (intent.option === 'cancel') return this.cancel() ? { ok: true } : { ok: false, error: `cancel not accepted on ${this.current.screen}` };
     this.actor.send({ type: 'SELECT', option: intent.option });
     return { ok: true };
+  }
+
+  /**
+   * The customer cancels (PIN pad Cancel key or the renderer's cancel): the same as the screen's own Cancel
+   * option where it has one (so the key and the touch never disagree), else CANCEL on the screens that take it.
+   */
+  private cancel(): boolean {
+    if (CANCELABLE.has(this.current.screen)) {
+      this.actor.send({ type: 'CANCEL' });
+      return true;
+    }
+    if (!this.current.options.some((o) => o.id === 'cancel')) return false;
+    this.actor.send({ type: 'SELECT', option: 'cancel' });
+    return true;
   }
 
   /** A function key pressed on the PIN pad / FDK: the same as touching the option bound to it. */
@@ -126,11 +137,12 @@ export class UiHub {
       return;
     }
     if (key === 'cancel') {
-      if (CANCELABLE.has(this.current.screen)) this.actor.send({ type: 'CANCEL' });
+      this.cancel();
       return;
     }
     const opt = this.current.options.find((o) => o.fdk === key);
-    if (opt) this.actor.send({ type: 'SELECT', option: opt.id });
+    if (opt?.id === 'cancel') this.cancel();
+    else if (opt) this.actor.send({ type: 'SELECT', option: opt.id });
   }
 
   /** A command for the simulated hardware (fascia). Never reaches the machine directly. */

@@ -191,6 +191,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
     },
     actions: {
       clearSession: assign({
+        // Each customer starts in the terminal's first language, whatever the last one chose.
+        lang: o.languages[0] ?? 'en',
         card: null,
         pinLength: 0,
         amountEntry: '',

@@ -175,6 +175,7 @@ function sameScreen(a: ScreenModel, b: ScreenModel): boolean {
     a.lang === b.lang &&
     JSON.stringify(a.table) === JSON.stringify(b.table) &&
     JSON.stringify(a.input) === JSON.stringify(b.input) &&
+    JSON.stringify(a.qr) === JSON.stringify(b.qr) &&
     a.title === b.title &&
     a.screen === b.screen &&
     a.message === b.message &&

@@ -85,13 +85,18 @@ export async function openHardware(config: KioskConfig, dataDir: string, opts: O
     links.push(link as ReconnectingDevice<unknown>);
     return link.service;
   };
-  const serialOpen = (device: string, path: string, baudRate: number) => async () => {
-    try {
-      return await openSerialPort({ path, baudRate });
-    } catch (e) {
-      throw new DeviceOpenError(`devices.${device}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
+  /** Open/close/watch of a serial port at a fixed path (open errors name the device and the port). */
+  const serialLink = (device: string, path: string, baudRate: number) => ({
+    open: async () => {
+      try {
+        return await openSerialPort({ path, baudRate });
+      } catch (e) {
+        throw new DeviceOpenError(`devices.${device}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+    close: closeSerialPort,
+    watch: serialWatch,
+  });
   const d = config.devices;
   if (d.printer.kind === 'xfs4iot') out.printer = await remote('printer', new Xfs4IotPrinter({ uri: d.printer.uri }));
   if (d.dispenser.kind === 'xfs4iot') out.dispenser = await remote('dispenser', new Xfs4IotDispenser({ uri: d.dispenser.uri }));
@@ -99,9 +104,7 @@ export async function openHardware(config: KioskConfig, dataDir: string, opts: O
   if (d.printer.kind === 'escpos') {
     const c = d.printer;
     out.printer = reconnecting<PrinterService, PrinterStatus, SerialPort>('printer', {
-      open: serialOpen('printer', c.port, c.baudRate),
-      close: closeSerialPort,
-      watch: serialWatch,
+      ...serialLink('printer', c.port, c.baudRate),
       make: async (port) => {
         const p = new EscPosPrinter(port, { width: c.width });
         const r = await p.refreshStatus();
@@ -116,9 +119,7 @@ export async function openHardware(config: KioskConfig, dataDir: string, opts: O
     const c = d.dispenser;
     const counts = new JsonFileCountsStore(join(dataDir, 'devices', 'puloon-counts.json'));
     out.dispenser = reconnecting<DispenserService, DispenserStatus, SerialPort>('dispenser', {
-      open: serialOpen('dispenser', c.port, c.baudRate),
-      close: closeSerialPort,
-      watch: serialWatch,
+      ...serialLink('dispenser', c.port, c.baudRate),
       make: async (port) => new PuloonDispenser(port, { currency: config.terminal.currency, upper: c.upper, lower: c.lower, rejectCapacity: c.rejectCapacity }, counts),
       events: ['itemsPresented', 'itemsTaken', 'incompleteDispense', 'statusChanged', 'cashUnitThreshold'],
       initialStatus: { device: 'starting', intermediateStacker: 'empty', outputPosition: 'empty', shutter: 'closed', exchangeActive: false },
@@ -129,9 +130,7 @@ export async function openHardware(config: KioskConfig, dataDir: string, opts: O
   if (d.cardReader.kind === 'sankyo') {
     const c = d.cardReader;
     out.cardReader = reconnecting<CardReaderService, CardReaderStatus, SerialPort>('cardReader', {
-      open: serialOpen('cardReader', c.port, c.baudRate),
-      close: closeSerialPort,
-      watch: serialWatch,
+      ...serialLink('cardReader', c.port, c.baudRate),
       make: async (port) => {
         const reader = new SankyoCardReader(port, { retainBinCapacity: config.simulator.retainBinCapacity });
         await reader.initialize();

@@ -29,8 +29,13 @@ afterAll(async () => {
   for (const p of procs) p.kill('SIGKILL');
 });
 
-function ptyPair(): Promise<[string, string]> {
-  const proc = spawn(SOCAT!, ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** A socat pty pair; `link` puts the first end at a fixed path (like /dev/serial/by-id/... of a USB adapter). */
+function ptyPair(link?: string): Promise<[string, string]> {
+  return ptyPairProc(link).then((p) => p.paths);
+}
+
+function ptyPairProc(link?: string): Promise<{ proc: ChildProcess; paths: [string, string] }> {
+  const proc = spawn(SOCAT!, ['-d', '-d', link ? `pty,raw,echo=0,link=${link}` : 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   procs.push(proc);
   return new Promise((resolve, reject) => {
     let text = '';
@@ -40,7 +45,7 @@ function ptyPair(): Promise<[string, string]> {
       const paths = [...text.matchAll(/PTY is (\/dev\/\S+)/g)].map((m) => m[1]!);
       if (paths.length >= 2 && /starting data transfer loop/.test(text)) {
         clearTimeout(t);
-        resolve([paths[0]!, paths[1]!]);
+        resolve({ proc, paths: [paths[0]!, paths[1]!] });
       }
     });
   });
@@ -115,20 +120,8 @@ describe.skipIf(!SOCAT)('hardware profile over serial ports', () => {
     const portPath = join(dir, 'ttyPRINTER');
     // socat creates the host side as a symlink at a fixed path, like /dev/serial/by-id/... for a USB adapter.
     const plug = async () => {
-      const proc = spawn(SOCAT!, ['-d', '-d', `pty,raw,echo=0,link=${portPath}`, 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      procs.push(proc);
-      const devicePath = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        const t = setTimeout(() => reject(new Error(`socat: ${text}`)), 5000);
-        proc.stderr!.on('data', (d: Buffer) => {
-          text += d.toString();
-          const paths = [...text.matchAll(/PTY is (\/dev\/\S+)/g)].map((m) => m[1]!);
-          if (paths.length >= 2 && /starting data transfer loop/.test(text)) {
-            clearTimeout(t);
-            resolve(paths[1]!);
-          }
-        });
-      });
+      const { proc, paths } = await ptyPairProc(portPath);
+      const devicePath = paths[1];
       const dev = await openSerialPort({ path: devicePath, baudRate: 19200 });
       dev.on('error', () => undefined);
       ports.push(dev);

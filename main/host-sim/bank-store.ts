@@ -8,13 +8,24 @@ import type { Db } from '../../journals/database';
 import { openDatabase } from '../../journals/database';
 import { maskPan } from '../../journals/pan';
 
+/** 'blocked' is the do-not-honour flag (05). */
+export type AccountStatus = 'active' | 'lost' | 'stolen' | 'blocked';
+/** PIN verification method: IBM 3624 offset, or Visa PVV (PVKI + 4-digit PVV). */
+export type PinMethod = 'ibm3624' | 'visa-pvv';
+/** One-time code withdrawals: PIN required, or verified only when the ATM sends one. */
+export type CardlessPinPolicy = 'required' | 'optional';
+
 export interface Account {
   id: number;
   cardKey: string;
   maskedPan: string;
   expiry: string;
-  status: 'active' | 'lost' | 'stolen' | 'blocked';
+  status: AccountStatus;
+  pinMethod: PinMethod;
+  /** IBM 3624 offset, or the Visa PVV. */
   pinOffset: string;
+  pvki: string;
+  cardlessPin: CardlessPinPolicy;
   pinTries: number;
   balance: number;
   dailyLimit: number;
@@ -73,27 +84,86 @@ CREATE TABLE IF NOT EXISTS ledger (
 );
 `;
 
+/** Columns added after the first release: (name, definition), added when missing. */
+const ACCOUNT_COLUMNS: Array<[string, string]> = [
+  ['pin_method', "TEXT NOT NULL DEFAULT 'ibm3624'"],
+  ['pvki', "TEXT NOT NULL DEFAULT '1'"],
+  ['cardless_pin', "TEXT NOT NULL DEFAULT 'optional'"],
+];
+
+/** Ledger reasons that are not cash at a terminal (excluded from net debits). */
+const NON_CASH = "('opening', 'adjustment')";
+
+export interface LedgerEntry {
+  delta: number;
+  reason: string;
+  at: string;
+}
+
 export class BankStore {
   readonly db: Db;
   constructor(
     path: string,
     private readonly cardSecret: Buffer,
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.db = openDatabase(path);
     this.db.exec(SCHEMA);
+    const have = new Set((this.db.prepare('PRAGMA table_info(accounts)').all() as Array<{ name: string }>).map((c) => c.name));
+    for (const [name, defn] of ACCOUNT_COLUMNS) if (!have.has(name)) this.db.exec(`ALTER TABLE accounts ADD COLUMN ${name} ${defn}`);
   }
 
   cardKey(pan: string): string {
     return createHmac('sha256', this.cardSecret).update(pan).digest('hex');
   }
 
-  upsertAccount(a: { pan: string; expiry: string; status: Account['status']; pinOffset: string; balance: number; dailyLimit: number }): void {
+  /** Creates the account once (with an opening-balance ledger entry); an existing account is left as is. */
+  upsertAccount(a: { pan: string; expiry: string; status: AccountStatus; pinOffset: string; balance: number; dailyLimit: number; pinMethod?: PinMethod; pvki?: string; cardlessPin?: CardlessPinPolicy }): void {
     const key = this.cardKey(a.pan);
     const exists = this.db.prepare('SELECT id FROM accounts WHERE card_key = ?').get(key);
     if (exists) return;
-    this.db
-      .prepare('INSERT INTO accounts (card_key, masked_pan, expiry, status, pin_offset, balance, daily_limit) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(key, maskPan(a.pan), a.expiry, a.status, a.pinOffset, a.balance, a.dailyLimit);
+    this.db.transaction(() => {
+      const r = this.db
+        .prepare('INSERT INTO accounts (card_key, masked_pan, expiry, status, pin_offset, balance, daily_limit, pin_method, pvki, cardless_pin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(key, maskPan(a.pan), a.expiry, a.status, a.pinOffset, a.balance, a.dailyLimit, a.pinMethod ?? 'ibm3624', a.pvki ?? '1', a.cardlessPin ?? 'optional');
+      this.ledger(Number(r.lastInsertRowid), a.balance, 'opening', '', '');
+    })();
+  }
+
+  private ledger(accountId: number, delta: number, reason: string, terminal: string, stan: string): void {
+    this.db.prepare('INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (?, ?, ?, ?, ?, ?)').run(accountId, delta, reason, terminal, stan, this.now().toISOString());
+  }
+
+  setStatus(id: number, status: AccountStatus): void {
+    this.db.prepare('UPDATE accounts SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  /** Sets the balance (test/fascia control), recorded in the ledger as an adjustment. */
+  setBalance(id: number, balance: number): void {
+    this.db.transaction(() => {
+      const a = this.getAccount(id);
+      if (!a) return;
+      this.db.prepare('UPDATE accounts SET balance = ? WHERE id = ?').run(balance, id);
+      if (balance !== a.balance) this.ledger(id, balance - a.balance, 'adjustment', '', '');
+    })();
+  }
+
+  setDailyLimit(id: number, limit: number): void {
+    this.db.prepare('UPDATE accounts SET daily_limit = ? WHERE id = ?').run(limit, id);
+  }
+
+  setCardlessPin(id: number, policy: CardlessPinPolicy): void {
+    this.db.prepare('UPDATE accounts SET cardless_pin = ? WHERE id = ?').run(policy, id);
+  }
+
+  /** Stores a new PIN reference (offset or PVV) and resets the tries. */
+  setPinReference(id: number, method: PinMethod, reference: string, pvki?: string): void {
+    this.db.prepare('UPDATE accounts SET pin_method = ?, pin_offset = ?, pvki = COALESCE(?, pvki), pin_tries = 0 WHERE id = ?').run(method, reference, pvki ?? null, id);
+  }
+
+  /** Most recent ledger entries of an account, newest first. */
+  recentLedger(id: number, limit = 10): LedgerEntry[] {
+    return this.db.prepare('SELECT delta, reason, at FROM ledger WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(id, limit) as LedgerEntry[];
   }
 
   findByPan(pan: string): Account | null {
@@ -115,12 +185,12 @@ export class BankStore {
   }
 
   /** Debits within one SQLite transaction with the authorisation record; resets the daily counter at day change. */
-  debit(id: number, amount: number, day: string, rec: AuthRecord): void {
+  debit(id: number, amount: number, day: string, rec: AuthRecord, reason: 'withdrawal' | 'cardless' = 'withdrawal'): void {
     this.db.transaction(() => {
       this.db
         .prepare(`UPDATE accounts SET balance = balance - ?, withdrawn_today = CASE WHEN day = ? THEN withdrawn_today + ? ELSE ? END, day = ? WHERE id = ?`)
         .run(amount, day, amount, amount, day, id);
-      this.db.prepare('INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (?, ?, ?, ?, ?, ?)').run(id, -amount, 'withdrawal', rec.terminal, rec.stan, new Date().toISOString());
+      this.ledger(id, -amount, reason, rec.terminal, rec.stan);
       this.saveAuth(rec);
     })();
   }
@@ -150,7 +220,7 @@ export class BankStore {
         .prepare(`UPDATE accounts SET balance = balance + ?, withdrawn_today = CASE WHEN day = ? THEN MAX(0, withdrawn_today - ?) ELSE withdrawn_today END WHERE id = ?`)
         .run(due, day, due, current.accountId);
       this.db.prepare('UPDATE authorizations SET reversed_amount = reversed_amount + ? WHERE terminal = ? AND stan = ? AND transmission_dt = ?').run(due, orig.terminal, orig.stan, orig.transmissionDateTime);
-      this.db.prepare('INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (?, ?, ?, ?, ?, ?)').run(current.accountId, due, 'reversal', orig.terminal, stan, new Date().toISOString());
+      this.ledger(current.accountId, due, 'reversal', orig.terminal, stan);
       return due;
     })();
   }
@@ -158,8 +228,8 @@ export class BankStore {
   /** Net debits per terminal (for the invariant check: cash delivered = net debits). */
   netDebits(terminal?: string): number {
     const r = (terminal
-      ? this.db.prepare('SELECT COALESCE(SUM(-delta), 0) AS n FROM ledger WHERE terminal = ?').get(terminal)
-      : this.db.prepare('SELECT COALESCE(SUM(-delta), 0) AS n FROM ledger').get()) as { n: number };
+      ? this.db.prepare(`SELECT COALESCE(SUM(-delta), 0) AS n FROM ledger WHERE terminal = ? AND reason NOT IN ${NON_CASH}`).get(terminal)
+      : this.db.prepare(`SELECT COALESCE(SUM(-delta), 0) AS n FROM ledger WHERE reason NOT IN ${NON_CASH}`).get()) as { n: number };
     return r.n;
   }
 
@@ -174,8 +244,11 @@ function toAccount(r: Record<string, unknown>): Account {
     cardKey: r.card_key as string,
     maskedPan: r.masked_pan as string,
     expiry: r.expiry as string,
-    status: r.status as Account['status'],
+    status: r.status as AccountStatus,
+    pinMethod: r.pin_method as PinMethod,
     pinOffset: r.pin_offset as string,
+    pvki: r.pvki as string,
+    cardlessPin: r.cardless_pin as CardlessPinPolicy,
     pinTries: r.pin_tries as number,
     balance: r.balance as number,
     dailyLimit: r.daily_limit as number,

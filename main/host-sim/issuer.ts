@@ -1,38 +1,37 @@
 /**
- * The simulated issuer's decisions for one request: PIN verification (ISO 9564 format 0 under the zone PIN
- * key, then IBM 3624 offset), card status, expiry, limits, funds, duplicates and reversals. Pure logic over
- * the BankStore; the TCP server (host-simulator.ts) only frames and codes messages.
+ * The simulated issuer's decisions for one request: duplicates (94), card status (14 unknown, 41/43 lost/stolen,
+ * 05 do not honour), expiry (54), PIN (55/75, IBM 3624 or Visa PVV per account), daily limit with day rollover
+ * (61), funds (51), cardless references (09/13/14), and reversals (full or partial by field 95). Pure logic over
+ * the BankStore and the cardless registry; the TCP server (host-simulator.ts) frames, MACs and injects faults.
  */
 import type { IsoMessage } from '../host/iso8583';
-import { decryptPin } from '../crypto/pin-block-crypto';
-import { ibm3624Verify, validationDataFromPan, type Ibm3624Params } from '../crypto/pin-verification';
-import { balanceBlock } from '../host/messages';
-import type { AuthRecord, BankStore } from './bank-store';
+import { parseCardlessReference } from '../host/messages';
+import type { HostProfile } from '../host/profile';
+import type { Account, AuthRecord, BankStore } from './bank-store';
+import type { CardlessRegistry } from './cardless-registry';
 import { authorizeChip } from './emv-authorization';
+import { balances, cardlessStatus, changePin, statement, type ServiceResult } from './issuer-services';
+import { checkPin, type IssuerKeys } from './pin-check';
 
-export interface IssuerKeys {
-  /** Zone PIN key shared with the ATM's PIN pad (TDES). */
-  zpk: Uint8Array;
-  /** PIN verification key (IBM 3624). */
-  pvk: Uint8Array;
-  decimalizationTable: string;
-}
+export { pinParams, type IssuerKeys } from './pin-check';
 
 export interface IssuerOptions {
   keys: IssuerKeys;
   maxPinTries: number;
   currencyNumeric: string;
   now: () => Date;
-}
-
-export function pinParams(keys: IssuerKeys, pan: string): Ibm3624Params {
-  return { pvk: keys.pvk, decimalizationTable: keys.decimalizationTable, validationData: validationDataFromPan(pan, 0, Math.min(16, pan.length - 1)), padChar: 'F' };
+  profile: HostProfile;
+  cardless: CardlessRegistry;
+  /** Answers a key exchange 0800: the private field and the TR-31 block, or null when not configured. */
+  keyExchange?: () => { field: number; block: string } | null;
 }
 
 const str = (m: IsoMessage, n: number): string | undefined => {
   const v = m.fields[n];
   return typeof v === 'string' ? v : undefined;
 };
+
+const ECHO = [2, 3, 4, 7, 11, 12, 13, 32, 41, 42, 49];
 
 export class Issuer {
   private rrnSeq = 0;
@@ -44,7 +43,7 @@ export class Issuer {
   handle(req: IsoMessage): IsoMessage | null {
     switch (req.mti) {
       case '0800':
-        return this.reply(req, '0810', '00', [7, 11, 41, 70]);
+        return this.network(req);
       case '0100':
       case '0200':
         return this.authorizeWithChip(req);
@@ -58,11 +57,22 @@ export class Issuer {
     }
   }
 
-  private reply(req: IsoMessage, mti: string, rc: string, echo: number[], extra: Record<number, string | Buffer> = {}): IsoMessage {
+  reply(req: IsoMessage, mti: string, rc: string, echo: number[], extra: Record<number, string | Buffer> = {}): IsoMessage {
     const fields: Record<number, string | Buffer> = {};
     for (const f of echo) if (req.fields[f] !== undefined) fields[f] = req.fields[f]!;
     fields[39] = rc;
     return { mti, fields: { ...fields, ...extra } };
+  }
+
+  private network(req: IsoMessage): IsoMessage {
+    const codes = this.o.profile.networkCodes;
+    const code = str(req, 70) ?? '';
+    const echo = [7, 11, 41, 70];
+    if (code === codes.keyExchange) {
+      const kx = this.o.keyExchange?.() ?? null;
+      return kx ? this.reply(req, '0810', '00', echo, { [kx.field]: kx.block }) : this.reply(req, '0810', '12', echo);
+    }
+    return this.reply(req, '0810', [codes.signOn, codes.signOff, codes.echo].includes(code) ? '00' : '12', echo);
   }
 
   /** Chip transactions (field 55): the ARQC must verify before anything else; every answer carries the ARPC. */
@@ -71,74 +81,91 @@ export class Issuer {
     if (!(icc instanceof Buffer)) return this.authorize(req);
     const pan = str(req, 2) ?? '';
     const chip = authorizeChip(icc, pan, str(req, 23) ?? '00');
-    if (!chip.ok) {
-      const respMti = req.mti === '0100' ? '0110' : '0210';
-      return this.reply(req, respMti, '05', [2, 3, 4, 7, 11, 12, 13, 32, 41, 42, 49]);
-    }
+    if (!chip.ok) return this.reply(req, req.mti === '0100' ? '0110' : '0210', '05', ECHO);
     const resp = this.authorize(req);
     const rc = typeof resp.fields[39] === 'string' ? resp.fields[39] : '05';
     return { ...resp, fields: { ...resp.fields, 55: chip.respond(rc) } };
   }
 
+  private isType(pc: string, code: string): boolean {
+    return pc.slice(0, 2) === code.slice(0, 2);
+  }
+
   private authorize(req: IsoMessage): IsoMessage {
     const respMti = req.mti === '0100' ? '0110' : '0210';
-    const echo = [2, 3, 4, 7, 11, 12, 13, 32, 41, 42, 49];
-    const terminal = str(req, 41) ?? '';
-    const stan = str(req, 11) ?? '';
-    const dt = str(req, 7) ?? '';
+    const rec = { terminal: str(req, 41) ?? '', stan: str(req, 11) ?? '', transmissionDateTime: str(req, 7) ?? '', mti: req.mti };
     const amount = Number(str(req, 4) ?? '0');
     const pan = str(req, 2) ?? '';
+    const pc = str(req, 3) ?? '';
+    const codes = this.o.profile.processingCodes;
     const decline = (rc: string, accountId: number | null = null) => {
-      this.bank.saveAuth({ terminal, stan, transmissionDateTime: dt, mti: req.mti, accountId, amount, responseCode: rc, authCode: null, rrn: null, reversedAmount: 0 });
-      return this.reply(req, respMti, rc, echo);
+      this.bank.saveAuth({ ...rec, accountId, amount, responseCode: rc, authCode: null, rrn: null, reversedAmount: 0 });
+      return this.reply(req, respMti, rc, ECHO);
     };
-    const dup = this.bank.findAuth(terminal, stan, dt);
-    if (dup) return this.reply(req, respMti, '94', echo);
+    if (this.bank.findAuth(rec.terminal, rec.stan, rec.transmissionDateTime)) return this.reply(req, respMti, '94', ECHO);
+    if (req.mti === '0100' && this.isType(pc, codes.cardlessInquiry)) {
+      const r = cardlessStatus(this.o.cardless, this.o.profile, req);
+      return this.reply(req, respMti, r.rc, ECHO, r.extra);
+    }
     if (!/^\d{12,19}$/.test(pan) || !Number.isSafeInteger(amount)) return decline('30');
     const acct = this.bank.findByPan(pan);
     if (!acct) return decline('14');
     if (acct.status === 'stolen') return decline('43', acct.id);
     if (acct.status === 'lost') return decline('41', acct.id);
-    if (acct.status === 'blocked') return decline('62', acct.id);
+    if (acct.status === 'blocked') return decline('05', acct.id);
     const now = this.o.now();
-    const expiry = str(req, 14) ?? acct.expiry;
     const yymm = `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
-    if (expiry < yymm) return decline('54', acct.id);
-    if (acct.pinTries >= this.o.maxPinTries) return decline('75', acct.id);
-    const pinBlock = req.fields[52];
-    if (!(pinBlock instanceof Buffer) || pinBlock.length !== 8) return decline('55', acct.id);
-    let pinOk = false;
-    try {
-      const pin = decryptPin(0, pinBlock, { alg: 'tdes', key: this.o.keys.zpk }, pan);
-      pinOk = ibm3624Verify(pinParams(this.o.keys, pan), pin, acct.pinOffset);
-    } catch {
-      pinOk = false;
+    if ((str(req, 14) ?? acct.expiry) < yymm) return decline('54', acct.id);
+    const cardless = req.mti === '0200' ? parseCardlessReference(this.o.profile, req.fields[this.o.profile.privateFields.cardlessReference]) : null;
+    if (cardless) {
+      const entry = this.o.cardless.get(cardless.kind, cardless.reference);
+      if (!entry || entry.state !== 'confirmed' || entry.pan !== pan) return decline('14', acct.id);
+      if (entry.amount !== amount) return decline('13', acct.id);
     }
-    if (!pinOk) {
-      const tries = acct.pinTries + 1;
-      this.bank.setPinTries(acct.id, tries);
-      return decline(tries >= this.o.maxPinTries ? '75' : '55', acct.id);
+    const needPin = !cardless || cardless.kind === 'qr' || acct.cardlessPin === 'required' || req.fields[52] !== undefined;
+    if (needPin) {
+      const rc = checkPin(this.bank, this.o.keys, this.o.maxPinTries, acct, pan, req.fields[52]);
+      if (rc) return decline(rc, acct.id);
     }
-    if (acct.pinTries) this.bank.setPinTries(acct.id, 0);
+    const approve = (r: ServiceResult, amountRecorded = 0) => {
+      if (r.rc !== '00') return decline(r.rc, acct.id);
+      const rrn = this.nextRrn(now);
+      const authCode = String(100000 + ((Number(rec.stan) * 7919) % 900000));
+      this.bank.saveAuth({ ...rec, accountId: acct.id, amount: amountRecorded, responseCode: '00', authCode, rrn, reversedAmount: 0 });
+      return this.reply(req, respMti, '00', ECHO, { 37: rrn, 38: authCode, ...r.extra });
+    };
+    const f54 = (a: Account) => balances(pc, this.o.currencyNumeric, a.balance);
+    if (req.mti === '0100') {
+      if (this.isType(pc, codes.statement)) return approve({ rc: '00', extra: { 54: f54(acct), [this.o.profile.privateFields.statement]: statement(this.bank, acct) } });
+      if (this.isType(pc, codes.pinChange)) return approve(changePin(this.bank, this.o.keys, this.o.profile, req, acct, pan));
+      if (this.isType(pc, codes.balance) || pc.startsWith('30')) return approve({ rc: '00', extra: { 54: f54(acct) } });
+      return decline('12', acct.id);
+    }
+    if (!this.isType(pc, codes.withdrawal)) return decline('12', acct.id);
+    return this.withdraw(req, acct, amount, rec, now, cardless, decline);
+  }
+
+  private withdraw(
+    req: IsoMessage,
+    acct: Account,
+    amount: number,
+    rec: Pick<AuthRecord, 'terminal' | 'stan' | 'transmissionDateTime' | 'mti'>,
+    now: Date,
+    cardless: { kind: 'qr' | 'code'; reference: string } | null,
+    decline: (rc: string, accountId?: number | null) => IsoMessage,
+  ): IsoMessage {
     const pc = str(req, 3) ?? '';
-    const currency = this.o.currencyNumeric;
-    const day = now.toISOString().slice(0, 10);
-    const rrn = this.nextRrn(now);
-    const authCode = String(Math.floor(100000 + (Number(stan) * 7919) % 900000)).slice(0, 6);
-    if (req.mti === '0100' || pc.startsWith('31') || pc.startsWith('30')) {
-      const f54 = balanceBlock(pc.slice(2, 4) || '00', '01', currency, acct.balance) + balanceBlock(pc.slice(2, 4) || '00', '02', currency, acct.balance);
-      this.bank.saveAuth({ terminal, stan, transmissionDateTime: dt, mti: req.mti, accountId: acct.id, amount: 0, responseCode: '00', authCode, rrn, reversedAmount: 0 });
-      return this.reply(req, respMti, '00', echo, { 37: rrn, 38: authCode, 54: f54 });
-    }
-    if (!pc.startsWith('01')) return decline('12', acct.id);
     if (amount <= 0) return decline('13', acct.id);
+    const day = now.toISOString().slice(0, 10);
     const withdrawnToday = acct.day === day ? acct.withdrawnToday : 0;
     if (withdrawnToday + amount > acct.dailyLimit) return decline('61', acct.id);
     if (amount > acct.balance) return decline('51', acct.id);
-    this.bank.debit(acct.id, amount, day, { terminal, stan, transmissionDateTime: dt, mti: req.mti, accountId: acct.id, amount, responseCode: '00', authCode, rrn, reversedAmount: 0 });
-    const after = acct.balance - amount;
-    const f54 = balanceBlock(pc.slice(2, 4) || '00', '01', currency, after) + balanceBlock(pc.slice(2, 4) || '00', '02', currency, after);
-    return this.reply(req, respMti, '00', echo, { 37: rrn, 38: authCode, 54: f54 });
+    const rrn = this.nextRrn(now);
+    const authCode = String(100000 + ((Number(rec.stan) * 7919) % 900000));
+    this.bank.debit(acct.id, amount, day, { ...rec, accountId: acct.id, amount, responseCode: '00', authCode, rrn, reversedAmount: 0 }, cardless ? 'cardless' : 'withdrawal');
+    if (cardless) this.o.cardless.markUsed(cardless.kind, cardless.reference);
+    const f54 = balances(pc, this.o.currencyNumeric, acct.balance - amount);
+    return this.reply(req, '0210', '00', ECHO, { 37: rrn, 38: authCode, 54: f54 });
   }
 
   private reversal(req: IsoMessage): IsoMessage {
@@ -146,18 +173,13 @@ export class Issuer {
     const f90 = str(req, 90) ?? '';
     const terminal = str(req, 41) ?? '';
     if (f90.length !== 42) return this.reply(req, '0430', '30', echo);
-    const origStan = f90.slice(4, 10);
-    const origDt = f90.slice(10, 20);
-    const orig = this.bank.findAuth(terminal, origStan, origDt);
-    if (!orig) {
-      // Nothing to reverse (the original never reached us): acknowledge so the ATM stops repeating.
-      return this.reply(req, '0430', '00', echo);
-    }
+    const orig = this.bank.findAuth(terminal, f90.slice(4, 10), f90.slice(10, 20));
+    // Nothing to reverse (the original never reached us): acknowledge so the ATM stops repeating.
+    if (!orig) return this.reply(req, '0430', '00', echo);
     const amount = Number(str(req, 4) ?? '0');
     const f95 = str(req, 95);
     const dispensed = f95 && /^\d{12}/.test(f95) ? Number(f95.slice(0, 12)) : 0;
-    const credit = Math.max(0, amount - dispensed);
-    this.bank.reverse(orig, credit, this.o.now().toISOString().slice(0, 10), str(req, 11) ?? '');
+    this.bank.reverse(orig, Math.max(0, amount - dispensed), this.o.now().toISOString().slice(0, 10), str(req, 11) ?? '');
     return this.reply(req, '0430', '00', echo);
   }
 

@@ -59,6 +59,8 @@ export const RC = {
   expired: '54',
   wrongPin: '55',
   notPermitted: '57',
+  /** A request whose MAC is missing or does not verify: not processed. */
+  securityViolation: '63',
   overLimit: '61',
   tooManyWithdrawals: '65',
   pinTriesExceeded: '75',

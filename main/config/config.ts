@@ -212,6 +212,31 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(5846),
       })
       .prefault({}),
+    /** Branch staff (supervisor mode): operator accounts and dual control (README, "Branch staff"). */
+    supervisor: z
+      .strictObject({
+        /** Wrong passwords in a row before an operator is locked (an admin unlocks it with a new one-time password). */
+        maxFailedLogins: z.number().int().min(1).max(20).default(5),
+        /** Operator passwords are digits typed on the PIN pad: this many at least (at most 16). */
+        minPasswordLength: z.number().int().min(6).max(16).default(8),
+        /** A cash count change (replenishment) takes effect only when a second custodian or an admin confirms it. */
+        dualControlCash: z.boolean().default(true),
+        /** Log the operator out after this long without a key press (0 = never). */
+        idleLogoutMs: z.number().int().nonnegative().default(300_000),
+        /**
+         * The first administrator, used only while no operator exists: an scrypt hash made with
+         * `node --import tsx main/supervisor/hash-password.ts` (never a clear password); it must be changed at
+         * first login. Without it the simulator profile seeds admin 1000 / 13572468 (also must change) and the
+         * hardware profile has no operator until this is configured.
+         */
+        firstAdmin: z
+          .strictObject({
+            operatorId: z.string().regex(/^\d{3,8}$/, 'operator id is 3 to 8 digits'),
+            passwordHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'must be an scrypt hash from main/supervisor/hash-password.ts'),
+          })
+          .optional(),
+      })
+      .prefault({}),
     journal: z
       .strictObject({
         /** Rows older than this are archived to dataDir/journal-archive at start-up (0 = keep everything). */

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createActor, type Actor } from 'xstate';
 import type { KioskConfig } from '../config/config';
 import { openDatabase, type Db } from '../../journals/database';
@@ -19,7 +19,7 @@ import { PinPadSimulator, PinPadKeyError, type PinBlockEncryptor } from '../../d
 import { PrinterSimulator } from '../../devices/simulators/printer-sim';
 import { SensorsSimulator } from '../../devices/simulators/sensors-sim';
 import { QrReaderSimulator } from '../../devices/simulators/qr-reader-sim';
-import { encryptPin } from '../crypto/pin-block-crypto';
+import { KeyStore } from '../crypto/key-store';
 import { ISO87A, ISO87B } from '../host/iso8583';
 import { IsoClient } from '../host/channel/iso-client';
 import type { Framing } from '../host/channel/framing';
@@ -43,6 +43,8 @@ import type { DispenserService } from '../../devices/dispenser/types';
 import type { PrinterService } from '../../devices/printer/types';
 import { collectStatus, type KioskDevices, type KioskStatus } from './status';
 import { UiHub } from './ui-hub';
+import { createSupervisor, type BranchStaffPanel } from '../supervisor';
+import type { OperatorStore } from '../supervisor/operator-store';
 
 /** Test keys of the simulated EPP and embedded host (never used with a real host). */
 export const SIM_PVK = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
@@ -74,22 +76,26 @@ export interface Kiosk {
   devices: KioskDevices;
   /** The XFS4IoT endpoint publishing this kiosk's devices, when config.xfs4iot.publish is on. */
   xfs4iot: Xfs4IotEndpoint | null;
+  /** The branch-staff panel shown in supervisor mode, and its operator accounts. */
+  supervisor: BranchStaffPanel;
+  operators: OperatorStore;
+  /** The simulated EPP's key store (names and check values for key status; no key material leaves it). */
+  keyStore: KeyStore;
   status(): KioskStatus;
   /** Operator/remote command: out of service (after the current customer) or back in service. */
   setServiceMode(mode: 'in' | 'out', by: string): void;
   stop(): Promise<void>;
 }
 
-/** The simulated EPP's crypto module: a TDES PIN key, format 0 blocks. */
-function simulatedEpp(hexKey: string): PinBlockEncryptor {
-  const key = Buffer.from(hexKey, 'hex');
+/** The simulated EPP's crypto module: its key store (the test TDES PIN key), format 0/1/3 blocks. */
+function simulatedEpp(keys: KeyStore): PinBlockEncryptor {
   return {
     encryptPin({ keyName, format, pin, pan }) {
-      if (keyName !== PIN_KEY_NAME) throw new PinPadKeyError('keyNotFound', `key ${keyName} not loaded`);
+      if (!keys.has(keyName)) throw new PinPadKeyError('keyNotFound', `key ${keyName} not loaded`);
       if (format !== 0 && format !== 1 && format !== 3) throw new PinPadKeyError('formatNotSupported', `format ${format} needs an AES key`);
-      return encryptPin({ format, pin, pan, key: { alg: 'tdes', key } });
+      return keys.encryptPin(keyName, { format, pin, pan });
     },
-    keyCount: () => 1,
+    keyCount: () => (keys.zeroized ? 0 : keys.list().length),
   };
 }
 
@@ -106,7 +112,10 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
 
   const cardReaderSim = new CardReaderSimulator({ timeScale, statePath: join(dataDir, 'devices', 'card-reader.json'), retainBinCapacity: sim.retainBinCapacity });
   const dispenserSim = new DispenserSimulator({ timeScale, statePath: join(dataDir, 'devices', 'dispenser.json'), currency: config.terminal.currency, cassettes: sim.cassettes });
-  const pinpad = new PinPadSimulator(simulatedEpp(config.pinpad.testPinKey));
+  // In memory under a per-start secret: the test key comes from the configuration at every start.
+  const keyStore = KeyStore.open({ secret: randomBytes(32), allowClearImport: true });
+  keyStore.importClear(PIN_KEY_NAME, { usage: 'P0', algorithm: 'tdes', key: Buffer.from(config.pinpad.testPinKey, 'hex'), requireParity: false });
+  const pinpad = new PinPadSimulator(simulatedEpp(keyStore));
   const printerSim = new PrinterSimulator({ timeScale, statePath: join(dataDir, 'devices', 'printer.json'), paperLength: sim.paperLength });
   const sensors = new SensorsSimulator();
   const qrReader = new QrReaderSimulator();
@@ -289,6 +298,23 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
       })
     : null;
 
+  const setServiceMode = (mode: 'in' | 'out', by: string) => {
+    journal.append('service.mode', { mode, by });
+    actor.send({ type: 'SERVICE_MODE', mode });
+  };
+  const { panel: supervisor, operators } = await createSupervisor({
+    config,
+    db,
+    journal,
+    txns,
+    devices: { cardReader, dispenser, pinpad, printer, sensors },
+    keyStore,
+    pinKeyName: PIN_KEY_NAME,
+    setServiceMode,
+    serviceMode: () => (actor.getSnapshot().context.forcedOut ? 'out' : 'in'),
+  });
+  ui.attachSupervisor(supervisor);
+
   client.start();
   host.start();
   actor.start();
@@ -307,12 +333,13 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     recovery,
     devices: { cardReader, dispenser, pinpad, printer, sensors },
     xfs4iot,
+    supervisor,
+    operators,
+    keyStore,
     status: () => collectStatus(config.terminal.id, actor.getSnapshot(), { cardReader, dispenser, pinpad, printer, sensors }, host.isOnline(), reversals.depth()),
-    setServiceMode(mode, by) {
-      journal.append('service.mode', { mode, by });
-      actor.send({ type: 'SERVICE_MODE', mode });
-    },
+    setServiceMode,
     async stop() {
+      await supervisor.shutdown();
       actor.stop();
       ui.dispose();
       host.stop();

@@ -268,7 +268,7 @@ export class CashOffice {
     const body = this.units()
       .map((u) =>
         u.type === 'dispense'
-          ? `${u.id} ${this.d.formatMoney(u.denomination)} LOADED ${u.initial} DISP ${u.dispensed} REJ ${u.rejected} LEFT ${u.count}`
+          ? `${u.id} ${this.d.formatMoney(u.denomination)} LOADED ${u.initial}\n  DISP ${u.dispensed} REJ ${u.rejected} RET ${u.retracted} LEFT ${u.count}`
           : `${u.id} ${u.type.toUpperCase()} BIN ${u.count}`,
       )
       .join('\n');

@@ -87,6 +87,7 @@ export class BranchStaffPanel implements SupervisorPanel {
   private loginId = '';
   private plan = new Map<string, UnitAction>();
   private page = 0;
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: PanelDeps) {}
 
@@ -121,7 +122,7 @@ export class BranchStaffPanel implements SupervisorPanel {
     this.offKeys?.();
     this.offKeys = null;
     this.clearIdle();
-    if (this.d.cash.exchangeActive()) void this.abandonExchange('supervisorClosed');
+    if (this.d.cash.exchangeActive()) this.pending = this.abandonExchange('supervisorClosed');
     if (this.op) this.d.journal.append('supervisor.logout', { operator: this.op.operatorId, reason: 'supervisorClosed' });
     this.op = null;
     this.d.journal.append('supervisor.closed', {});
@@ -129,23 +130,32 @@ export class BranchStaffPanel implements SupervisorPanel {
     this.changed();
   }
 
+  /** Closes the panel and waits for a dispenser exchange it had to abandon (kiosk stop). */
+  async shutdown(): Promise<void> {
+    this.close();
+    await this.pending;
+  }
+
   screen(seq: number, lang: string): ScreenModel {
     const v = this.view();
     const msg = this.message;
-    const options: ScreenOption[] = v.options.slice(0, ORDER.length).map((o, i) => ({ id: o.id, label: o.label, ...(o.params ? { params: o.params } : {}), fdk: ORDER[i]! }));
+    // While an action runs nothing can be selected: no options are offered.
+    const options: ScreenOption[] = (this.busy ? [] : v.options).slice(0, ORDER.length).map((o, i) => ({ id: o.id, label: o.label, ...(o.params ? { params: o.params } : {}), fdk: ORDER[i]! }));
     const params = { ...(v.params ?? {}), ...(msg?.params ?? {}), ...(v.entry?.params ?? {}) };
+    // The input is shown only while the PIN pad is really taking it (not while an action runs).
+    const entry = v.entry && !this.busy && this.entryKey === v.entry.key ? v.entry : null;
     return {
       screen: v.screen,
       seq,
       title: v.title,
-      ...(msg ? { message: msg.key } : v.message ? { message: v.message } : {}),
+      ...(msg ? { message: msg.key } : this.busy ? { message: 'msg.pleaseWait' } : v.message ? { message: v.message } : {}),
       params,
       options,
       locale: this.d.locale,
       currency: this.d.currency,
       lang,
       ...(v.table ? { table: v.table } : {}),
-      ...(v.entry ? { input: { label: v.entry.label, value: v.entry.masked ? '*'.repeat(this.buffer.length) : this.buffer, masked: v.entry.masked } } : {}),
+      ...(entry ? { input: { label: entry.label, value: entry.masked ? '*'.repeat(this.buffer.length) : this.buffer, masked: entry.masked } } : {}),
     };
   }
 
@@ -309,7 +319,7 @@ export class BranchStaffPanel implements SupervisorPanel {
 
   private logout(reason: 'operator' | 'idle'): void {
     if (!this.op) return;
-    if (this.d.cash.exchangeActive()) void this.abandonExchange(reason);
+    if (this.d.cash.exchangeActive()) this.pending = this.abandonExchange(reason);
     this.d.journal.append('supervisor.logout', { operator: this.op.operatorId, reason });
     this.op = null;
     this.clearIdle();
@@ -323,7 +333,11 @@ export class BranchStaffPanel implements SupervisorPanel {
       await this.d.cash.endExchange(new Map(), by, null);
       this.d.journal.append('cash.exchangeAbandoned', { by, reason });
     } catch {
-      this.d.journal.append('cash.exchangeAbandoned', { by, reason, ended: false });
+      try {
+        this.d.journal.append('cash.exchangeAbandoned', { by, reason, ended: false });
+      } catch {
+        // database already closed (kiosk stopping): the dispenser's exchange state is reset at its next start
+      }
     }
   }
 

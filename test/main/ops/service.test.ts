@@ -15,9 +15,14 @@ afterEach(() => {
   for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
 });
 
+/** The watchdog's core children (tsx also runs an esbuild service child, which is not the core). */
 function childPids(parent: number): number[] {
-  const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
-  return r.stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+  const r = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent)], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.includes('--no-watchdog'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]))
+    .filter((n) => n > 0);
 }
 
 async function waitFor<T>(fn: () => T | undefined | false, ms: number, what: string): Promise<T> {
@@ -61,6 +66,8 @@ describe.skipIf(process.platform !== 'linux')('service mode under the watchdog',
       const r = db.prepare("SELECT data FROM journal WHERE kind = 'watchdog.restart'").all() as Array<{ data: string }>;
       return r.length ? r : undefined;
     }, 10_000, 'journal entry');
+    // ... and the restarted core is back in service on its own (the welcome screen journaled after the restart).
+    await waitFor(() => db.prepare("SELECT 1 FROM journal WHERE kind = 'screen' AND json_extract(data, '$.screen') = 'welcome' AND seq > (SELECT MAX(seq) FROM journal WHERE kind = 'watchdog.restart')").get(), 20_000, 'in service after the restart');
     db.close();
     expect(JSON.parse(rows[0]!.data), out).toEqual({ restarts: 1, reason: 'signal SIGKILL' });
 

@@ -43,8 +43,11 @@ export interface HostSimulatorOptions {
   dailyLimit?: number;
 }
 
-/** 'protocolError': a request that could not be framed or decoded (Iso8583Error names field and offset) or handled. */
-export type HostSimulatorEvents = { protocolError: [Error] };
+/**
+ * 'request': every decoded request, before faults apply (tests observe the wire: order, repeats, MTIs).
+ * 'protocolError': a request that could not be framed or decoded (Iso8583Error names field and offset) or handled.
+ */
+export type HostSimulatorEvents = { request: [IsoMessage]; protocolError: [Error] };
 
 export class HostSimulator extends EventEmitter<HostSimulatorEvents> implements HostSimulatorControl {
   readonly bank: BankStore;
@@ -229,6 +232,7 @@ export class HostSimulator extends EventEmitter<HostSimulatorEvents> implements 
       this.failed(e);
       return;
     }
+    this.emit('request', req);
     const fault = this.fault;
     if (fault === 'disconnect') {
       sock.destroy();

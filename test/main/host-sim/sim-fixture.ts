@@ -32,6 +32,11 @@ export async function cleanup(): Promise<void> {
   while (cleanups.length) await cleanups.pop()!();
 }
 
+/** Registers something for cleanup() (closed before what was started earlier). */
+export function cleanupLater(fn: () => unknown): void {
+  cleanups.push(fn);
+}
+
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'atm-host-'));
   cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }));
@@ -152,13 +157,13 @@ export async function startAtm(port: number, o: AtmOptions = {}): Promise<Atm> {
   return { client, link, db, journal, reversals, protocolErrors, nextEntry, stop };
 }
 
-/** A 0200 withdrawal (magstripe, PIN) through the real link. */
+/** A 0200 withdrawal (magstripe, PIN) through the real link; a card with an empty expiry is cardless (PAN only). */
 export function withdraw(atm: Atm, c: TestCard, amount: number, opts: { pin?: string; noPin?: boolean; extra?: Record<number, string>; txn?: number } = {}): Promise<AuthorizationResult> {
   return atm.link.authorize({
     mti: '0200',
     processingCode: DEFAULT_PROFILE.processingCodes.withdrawal,
     amount,
-    card: { pan: c.pan, expiry: c.expiry, track2: track2Of(c) },
+    card: c.expiry ? { pan: c.pan, expiry: c.expiry, track2: track2Of(c) } : { pan: c.pan },
     ...(opts.noPin ? {} : { pinBlock: pinBlock(c, opts.pin) }),
     posEntryMode: DEFAULT_PROFILE.posEntryMagstripe,
     ...(opts.extra ? { extraFields: opts.extra } : {}),

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const kiosk = core.kiosk;
   const server = await startBrowserServer({ ui: kiosk.ui, rendererDir: resolve(here, '..', 'renderer'), port: config.ui.port });
   console.log(`Kiosk UI: ${server.url}`);
+  if (kiosk.monitoring) console.log(`Monitoring: ${kiosk.monitoring.url}/monitor/ (API ${kiosk.monitoring.url}/api/v1, metrics ${kiosk.monitoring.url}/metrics)`);
   if (kiosk.hostSim) console.log('Host: embedded ISO 8583 host simulator on 127.0.0.1');
   if (!headless && config.ui.openBrowser) openChromium(server.url);
 

@@ -45,6 +45,9 @@ import { collectStatus, type KioskDevices, type KioskStatus } from './status';
 import { UiHub } from './ui-hub';
 import { createSupervisor, type BranchStaffPanel } from '../supervisor';
 import type { OperatorStore } from '../supervisor/operator-store';
+import { startMonitoring, type MonitoringService } from '../monitoring/service';
+import { processRestartControl } from '../monitoring/restart';
+import type { RestartControl } from '../monitoring/server';
 
 /** Test keys of the simulated EPP and embedded host (never used with a real host). */
 export const SIM_PVK = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
@@ -59,6 +62,8 @@ export interface KioskOptions {
   timers?: Partial<{ screenTimeoutMs: number; moreTimeMs: number; cardTakeMs: number; cashTakeMs: number; messageMs: number; receiptTakeMs: number; outOfServiceRetryMs: number }>;
   /** Real serial/HID devices: start-up wait and reconnection back-off (tests shorten them). */
   hardware?: Pick<OpenHardwareOptions, 'startupWaitMs' | 'backoff'>;
+  /** Remote monitoring's "restart app" (default: stop, then exit 75 for the watchdog to restart). */
+  restartControl?: RestartControl;
 }
 
 export interface Kiosk {
@@ -81,6 +86,8 @@ export interface Kiosk {
   operators: OperatorStore;
   /** The simulated EPP's key store (names and check values for key status; no key material leaves it). */
   keyStore: KeyStore;
+  /** Remote monitoring (API, metrics, MQTT; main/monitoring/) when config.monitoring.enabled and it started. */
+  monitoring: MonitoringService | null;
   status(): KioskStatus;
   /** Operator/remote command: out of service (after the current customer) or back in service. */
   setServiceMode(mode: 'in' | 'out', by: string): void;
@@ -319,7 +326,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   host.start();
   actor.start();
 
-  return {
+  const kiosk: Kiosk = {
     config,
     actor,
     ui,
@@ -338,7 +345,9 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     keyStore,
     status: () => collectStatus(config.terminal.id, actor.getSnapshot(), { cardReader, dispenser, pinpad, printer, sensors }, host.isOnline(), reversals.depth()),
     setServiceMode,
+    monitoring: null,
     async stop() {
+      await kiosk.monitoring?.close();
       await supervisor.shutdown();
       actor.stop();
       ui.dispose();
@@ -352,6 +361,18 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
       db.close();
     },
   };
+  if (config.monitoring.enabled) {
+    // Monitoring must not keep the ATM from serving customers: a failure (port taken, unreadable certificate) is
+    // journaled and reported, and the kiosk runs without it.
+    try {
+      kiosk.monitoring = await startMonitoring({ kiosk, config: config.monitoring, dataDir, restart: opts.restartControl ?? processRestartControl(() => kiosk.stop()) });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      journal.append('monitoring.failed', { error: error.slice(0, 300) });
+      console.error(`monitoring: not started: ${error}`);
+    }
+  }
+  return kiosk;
 }
 
 function gcd(a: number, b: number): number {

@@ -14,7 +14,7 @@ import { encryptPin } from '../../../main/crypto/pin-block-crypto';
 import { KeyStore } from '../../../main/crypto/key-store';
 import { IsoClient, type Framing } from '../../../main/host/channel';
 import { HostLink, type AuthorizationResult, type HostLinkOptions } from '../../../main/host/host-link';
-import { ISO87A, ISO87B } from '../../../main/host/iso8583';
+import { ISO87A, ISO87B, type IsoMessage } from '../../../main/host/iso8583';
 import { buildNetworkRequest, type TerminalIdentity } from '../../../main/host/messages';
 import { DEFAULT_PROFILE } from '../../../main/host/profile';
 import { HostSimulator, type HostSimulatorOptions } from '../../../main/host-sim/host-simulator';
@@ -95,6 +95,8 @@ export interface AtmOptions extends Partial<Omit<HostLinkOptions, 'requester' | 
   maxConsecutiveFailures?: number;
   /** Do not start HostLink's sender/liveness (tests that start it themselves). */
   noStart?: boolean;
+  /** Resolve without waiting for the link to come online. */
+  noWaitOnline?: boolean;
 }
 
 export async function startAtm(port: number, o: AtmOptions = {}): Promise<Atm> {
@@ -115,7 +117,7 @@ export async function startAtm(port: number, o: AtmOptions = {}): Promise<Atm> {
   });
   const protocolErrors: Error[] = [];
   client.on('protocolError', (e) => protocolErrors.push(e));
-  const { packager: _p, framing: _f, dbPath: _d, maxConsecutiveFailures: _m, noStart, ...linkOpts } = o;
+  const { packager: _p, framing: _f, dbPath: _d, maxConsecutiveFailures: _m, noStart, noWaitOnline, ...linkOpts } = o;
   const link = new HostLink({
     requestTimeoutMs: 2000,
     retry: { initialMs: 10, maxMs: 50 },
@@ -130,7 +132,7 @@ export async function startAtm(port: number, o: AtmOptions = {}): Promise<Atm> {
   const online = once(link, 'online');
   client.start();
   if (!noStart) link.start();
-  await online;
+  if (!noWaitOnline) await online;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -190,3 +192,37 @@ export function keyStoreWith(keys: Array<{ name: string; usage: 'M3' | 'M6' | 'K
   for (const k of keys) store.importClear(k.name, { usage: k.usage, algorithm: k.algorithm, key: k.key, requireParity: false });
   return store;
 }
+
+/** Collects the requests the simulator decodes; `until(n, pred)` resolves once n of them match (event-driven). */
+export function requestLog(sim: HostSimulator) {
+  const seen: IsoMessage[] = [];
+  let waiters: Array<() => void> = [];
+  sim.on('request', (m) => {
+    seen.push(m);
+    const w = waiters;
+    waiters = [];
+    w.forEach((f) => f());
+  });
+  const count = (pred: (m: IsoMessage) => boolean) => seen.filter(pred).length;
+  return {
+    seen,
+    count,
+    async until(n: number, pred: (m: IsoMessage) => boolean = () => true, timeoutMs = 5000): Promise<IsoMessage[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (count(pred) < n) {
+        if (Date.now() > deadline) throw new Error(`only ${count(pred)} of ${n} matching requests reached the simulator`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      return seen.filter(pred);
+    },
+  };
+}
+
+/** Field 90's original STAN (positions 5-10). */
+export const originalStanOf = (m: IsoMessage): string => String(m.fields[90] ?? '').slice(4, 10);

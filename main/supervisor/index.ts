@@ -25,6 +25,9 @@ export { BranchStaffPanel } from './panel';
 /** The simulator profile's first admin (documented in README "Branch staff"; must be changed at first login). */
 export const SIMULATOR_FIRST_ADMIN = { operatorId: '1000', password: '13572468' } as const;
 
+/** The terminal master key loaded by components under dual control (key encryption, K0). */
+export const MASTER_KEY_NAME = 'TMK';
+
 export interface SupervisorDeps {
   config: KioskConfig;
   db: Db;
@@ -81,6 +84,10 @@ export async function createSupervisor(d: SupervisorDeps): Promise<{ panel: Bran
     formatMoney: money,
     minorPerMajor: 10 ** digits,
     dualControlCash: sup.dualControlCash,
+    loadMasterKey: (components) => {
+      const info = d.keyStore.importComponents(MASTER_KEY_NAME, { usage: 'K0', algorithm: 'tdes', components });
+      return { name: info.name, kcv: info.kcv };
+    },
     idleLogoutMs: sup.idleLogoutMs,
   });
   return { panel, operators };

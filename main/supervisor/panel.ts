@@ -17,6 +17,8 @@ import { DUAL_CONTROL_MESSAGES, type DualControl } from './dual-control';
 import { can, type Permission, type Role } from './roles';
 import { CashInputError, parseCount, signed, type BalanceLine, type CashOffice, type UnitAction, type UnitChangeRecord } from './cash-office';
 import { DEVICE_NAMES, Diagnostics, type DeviceName, type JournalSearch } from './diagnostics';
+import { kcv } from '../crypto/kcv';
+import { hasOddParity } from '../crypto/parity';
 
 const ORDER: Fdk[] = ['fdk05', 'fdk06', 'fdk07', 'fdk08', 'fdk01', 'fdk02', 'fdk03', 'fdk04'];
 const JOURNAL_PAGE = 8;
@@ -35,6 +37,8 @@ interface EntrySpec {
   params?: Record<string, string | number>;
   masked: boolean;
   maxLen: number;
+  /** Hexadecimal: digits on the PIN pad, A-F on the function keys (options hex:A..hex:F). */
+  hex?: boolean;
   onEnter: (value: string) => void | Promise<void>;
 }
 
@@ -64,6 +68,11 @@ export interface PanelDeps {
   /** Minor units per major unit of the currency (denominations are typed in whole units). */
   minorPerMajor: number;
   dualControlCash: boolean;
+  /**
+   * Loads the terminal master key from clear components (each checked against its KCV), returning its name and
+   * check value. The components are wiped by the caller afterwards.
+   */
+  loadMasterKey: (components: Array<{ value: Buffer; kcv: Buffer }>) => { name: string; kcv: string };
   /** Logs the operator out after this long without a key (0 = never). */
   idleLogoutMs: number;
 }
@@ -256,7 +265,8 @@ export class BranchStaffPanel implements SupervisorPanel {
     this.entryKey = spec.key;
     this.buffer = '';
     const token = ++this.entryToken;
-    void this.d.pinpad.dataEntry({ maxLen: spec.maxLen }).then((r) => this.entryDone(token, r));
+    // Hex entries: the PIN pad takes the digits, the function keys the letters; the panel keeps the value.
+    void this.d.pinpad.dataEntry({ maxLen: spec.hex ? 64 : spec.maxLen }).then((r) => this.entryDone(token, r));
   }
 
   private stopEntry(): void {
@@ -276,7 +286,7 @@ export class BranchStaffPanel implements SupervisorPanel {
       this.changed();
       return;
     }
-    const digits = r.payload.digits;
+    const digits = spec?.hex ? this.buffer : r.payload.digits;
     this.buffer = '';
     // Cancel arrives as a key event too (handled by cancel()); Enter submits.
     if (r.payload.completion !== 'enter' || !spec) {
@@ -297,7 +307,11 @@ export class BranchStaffPanel implements SupervisorPanel {
 
   private onKey(k: KeyEvent): void {
     if (this.entryKey === null) return;
-    if (k.kind === 'dataDigit') this.buffer += k.digit;
+    if (k.kind === 'dataDigit') {
+      const spec = this.view().entry;
+      if (spec?.hex && this.buffer.length + k.digit.length > spec.maxLen) return;
+      this.buffer += k.digit;
+    }
     else if (k.kind === 'function' && k.key === 'clear') this.buffer = '';
     else if (k.kind === 'function' && k.key === 'backspace') this.buffer = this.buffer.slice(0, -1);
     else return;
@@ -798,8 +812,110 @@ export class BranchStaffPanel implements SupervisorPanel {
       title: 'sup.titleKeys',
       message: 'sup.keysHelp',
       table: { columns: ['sup.colKeyName', 'sup.colUsage', 'sup.colAlgorithm', 'sup.colKcv'], rows: this.d.diag.keyTable() },
-      options: [this.back()],
+      options: [...(this.op && can(this.op.role, 'keys.load') ? [{ id: 'loadKey', label: 'sup.optLoadMasterKey', run: () => this.startKeyLoad() }] : []), this.back()],
     };
+  }
+
+  // ---- key loading (dual control: one component per operator) ----
+
+  private startKeyLoad(): void {
+    if (!this.need('keys.load')) return;
+    const components: Array<{ value: Buffer; kcv: Buffer }> = [];
+    let second: string | null = null;
+    const wipe = () => {
+      for (const c of components) c.value.fill(0);
+      components.length = 0;
+    };
+    const abort = () => {
+      const entered = components.length;
+      wipe();
+      this.d.journal.append('supervisor.keyLoadCanceled', { by: this.by(), second, componentsEntered: entered });
+      this.go(() => this.keysView());
+    };
+    const hexOptions = (): Opt[] =>
+      ['A', 'B', 'C', 'D', 'E', 'F'].map((l) => ({
+        id: `hex:${l}`,
+        label: 'sup.hexDigit',
+        params: { digit: l },
+        run: () => {
+          const spec = this.view().entry;
+          if (spec?.hex && this.entryKey === spec.key && this.buffer.length < spec.maxLen) this.buffer += l;
+        },
+      }));
+    const componentView = (n: 1 | 2): View => ({
+      screen: 'supervisorPanel',
+      title: 'sup.titleKeyLoad',
+      message: 'sup.componentHelp',
+      params: { n, operator: n === 1 ? this.by() : (second ?? '') },
+      options: [...hexOptions(), { id: 'back', label: 'opt.cancel', run: abort }],
+      onCancel: abort,
+      entry: {
+        key: `key.c${n}`,
+        label: 'sup.component',
+        masked: true,
+        hex: true,
+        maxLen: 32,
+        onEnter: (text) => {
+          if (!/^[0-9A-F]{32}$/.test(text)) throw new CashInputError('sup.componentLength');
+          const value = Buffer.from(text, 'hex');
+          if (!hasOddParity(value)) {
+            value.fill(0);
+            throw new CashInputError('sup.componentParity');
+          }
+          this.go(() => kcvView(n, value));
+        },
+      },
+    });
+    const kcvView = (n: 1 | 2, value: Buffer): View => ({
+      screen: 'supervisorPanel',
+      title: 'sup.titleKeyLoad',
+      message: 'sup.componentKcvHelp',
+      params: { n },
+      options: [...hexOptions(), { id: 'back', label: 'opt.cancel', run: () => { value.fill(0); abort(); } }],
+      onCancel: () => {
+        value.fill(0);
+        abort();
+      },
+      entry: {
+        key: `key.k${n}`,
+        label: 'sup.componentKcv',
+        masked: false,
+        hex: true,
+        maxLen: 6,
+        onEnter: (text) => {
+          const check = kcv(value, 'tdes', 3);
+          if (text !== check.toString('hex').toUpperCase()) {
+            value.fill(0);
+            this.d.journal.append('supervisor.keyComponentRejected', { by: n === 1 ? this.by() : second, component: n, reason: 'kcvMismatch' });
+            this.go(() => componentView(n), { key: 'sup.kcvMismatch' });
+            return;
+          }
+          components.push({ value, kcv: check });
+          if (n === 1) {
+            this.go(() =>
+              this.dualView('keyLoad', 'keys.load', async (id) => {
+                second = id;
+                this.go(() => componentView(2));
+              }, abort),
+            );
+            return;
+          }
+          let loaded: { name: string; kcv: string };
+          try {
+            loaded = this.d.loadMasterKey(components);
+          } catch {
+            wipe();
+            this.d.journal.append('supervisor.keyLoadFailed', { by: this.by(), second });
+            this.go(() => this.keysView(), { key: 'sup.keyLoadFailed' });
+            return;
+          }
+          wipe();
+          this.d.journal.append('supervisor.keyLoaded', { by: this.by(), confirmedBy: second, name: loaded.name, kcv: loaded.kcv, components: 2 });
+          this.go(() => this.keysView(), { key: 'sup.keyLoaded', params: { name: loaded.name, kcv: loaded.kcv } });
+        },
+      },
+    });
+    this.go(() => componentView(1));
   }
 
   private reprintView(): View {

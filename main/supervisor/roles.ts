@@ -17,12 +17,14 @@ export type Permission =
   | 'devices'
   | 'journal'
   | 'keys.view'
+  /** Loading a key by components; the second component comes from a second operator with the same permission. */
+  | 'keys.load'
   | 'operators';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   custodian: ['cash.view', 'cash.change', 'cash.confirm', 'service'],
   technician: ['devices', 'journal', 'keys.view', 'service'],
-  admin: ['cash.view', 'cash.confirm', 'keys.view', 'operators', 'journal', 'service'],
+  admin: ['cash.view', 'cash.confirm', 'keys.view', 'keys.load', 'operators', 'journal', 'service'],
 };
 
 export function can(role: Role, p: Permission): boolean {

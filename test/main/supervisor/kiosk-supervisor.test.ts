@@ -7,6 +7,10 @@ import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../..
 import { checkInvariants } from '../../../main/core/invariants';
 import { SIMULATOR_FIRST_ADMIN } from '../../../main/supervisor';
 import { addOperator, choose, enter, inputReady, login, logout, toSupervisor, waitFor, type K } from './helpers';
+import { randomBytes } from 'node:crypto';
+import { fixOddParity } from '../../../main/crypto/parity';
+import { kcv } from '../../../main/crypto/kcv';
+import { xor } from '../../../main/crypto/bytes';
 
 let kiosk: K | null = null;
 afterEach(async () => {
@@ -362,5 +366,68 @@ describe('supervisor mode on a kiosk', () => {
     await inputReady(k, 'sup.operatorId');
     expect(seen.join('\n')).not.toContain('1357');
     expect(seen.join('\n')).not.toContain('135');
+  });
+
+  it('master key loading by two components under dual control: check values verified, only the KCV journaled and shown', async () => {
+    const k = (kiosk = await startTestKiosk());
+    await toSupervisor(k);
+    await login(k, ADMIN, SIMULATOR_FIRST_ADMIN.password, ADMIN_PW);
+    await choose(k, 'operators');
+    await addOperator(k, '1001', 'admin', '73625140');
+    await addOperator(k, CUST1.id, 'custodian', CUST1.otp);
+    await logout(k);
+    await login(k, '1001', '73625140', '62514039');
+    await logout(k);
+    await login(k, ADMIN, ADMIN_PW);
+
+    const c1 = fixOddParity(randomBytes(16));
+    const c2 = fixOddParity(randomBytes(16));
+    const hex = (b: Buffer) => b.toString('hex').toUpperCase();
+    const kcvHex = (b: Buffer) => hex(kcv(b, 'tdes', 3));
+    /** Digits on the PIN pad, A-F on the function keys bound to hex:A..hex:F. */
+    const typeHex = async (label: string, text: string) => {
+      await inputReady(k, label);
+      for (const ch of text) {
+        if (/\d/.test(ch)) sim(k, { type: 'key', key: ch as '0' });
+        else select(k, `hex:${ch}`);
+      }
+      await waitFor(k, (m) => m.input?.value.length === text.length, 'all typed');
+      sim(k, { type: 'key', key: 'enter' });
+    };
+
+    const screens: string[] = [];
+    k.ui.onScreen((m) => screens.push(JSON.stringify(m)));
+    await choose(k, 'keys');
+    await choose(k, 'loadKey');
+    // A wrong check value sends the operator back to the component.
+    await typeHex('sup.component', hex(c1));
+    await typeHex('sup.componentKcv', kcvHex(c2) === kcvHex(c1) ? '000000' : kcvHex(c2));
+    await waitFor(k, (m) => m.message === 'sup.kcvMismatch' && m.input?.label === 'sup.component', 'kcv mismatch');
+    await typeHex('sup.component', hex(c1));
+    await typeHex('sup.componentKcv', kcvHex(c1));
+    // Second operator: not the same admin, not a custodian.
+    await enter(k, 'sup.operatorId', ADMIN);
+    await enter(k, 'sup.password', ADMIN_PW);
+    await waitFor(k, (m) => m.message === 'sup.dualSameOperator', 'same admin refused');
+    await enter(k, 'sup.operatorId', CUST1.id);
+    await enter(k, 'sup.password', CUST1.otp);
+    await waitFor(k, (m) => m.message === 'sup.dualMustChange' || m.message === 'sup.dualNotPermitted', 'custodian refused');
+    await enter(k, 'sup.operatorId', '1001');
+    await enter(k, 'sup.password', '62514039');
+    await waitFor(k, (m) => m.params.n === 2 && m.input?.label === 'sup.component', 'second component');
+    await typeHex('sup.component', hex(c2));
+    await typeHex('sup.componentKcv', kcvHex(c2));
+    const expected = kcvHex(fixOddParity(xor(c1, c2)));
+    const done = await waitFor(k, (m) => m.message === 'sup.keyLoaded', 'key loaded');
+    expect(done.params).toMatchObject({ name: 'TMK', kcv: expected });
+    expect(done.table!.rows).toContainEqual(['TMK', 'K0', 'tdes', expected]);
+    expect(k.keyStore.kcv('TMK')).toBe(expected);
+    expect(k.journal.query({ kind: 'supervisor.keyLoaded' })[0]!.data).toEqual({ by: ADMIN, confirmedBy: '1001', name: 'TMK', kcv: expected, components: 2 });
+    const text = journalText(k);
+    for (const secret of [hex(c1), hex(c2), hex(c1).slice(0, 16), hex(c2).slice(16)]) {
+      expect(text).not.toContain(secret);
+      expect(screens.join('\n')).not.toContain(secret);
+    }
+    expect(screens.some((m) => m.includes('"value":"********************************"'))).toBe(true);
   });
 });

@@ -171,7 +171,7 @@ export class HostLink extends EventEmitter {
   private onLiveness(online: boolean, cause: LivenessCause): void {
     this.o.journal.append(online ? 'host.online' : 'host.offline', { cause });
     this.emit(online ? 'online' : 'offline');
-    if (online) this.sender.kick(0);
+    if (online) this.sender.resume();
   }
 
   private stan(): string {
@@ -217,7 +217,7 @@ export class HostLink extends EventEmitter {
       this.o.journal.append('host.signOn', { responseCode: String(reply.fields[39] ?? '') });
       if (ok) {
         this.liveness.answered('signedOn');
-        this.sender.kick(0);
+        this.sender.resume();
       }
       return ok;
     } catch (e) {

@@ -1,8 +1,9 @@
 /**
  * The store-and-forward sender: delivers the reversal queue strictly in order, one advice in flight, 0420
  * first and 0421 for every repeat (attempts are counted before sending, so this holds across restarts),
- * retrying with exponential back-off until the host answers. An advice older than the expiry policy
- * (24 h by default) is taken out as 'expired' for manual handling and journaled; the next one follows.
+ * retrying with exponential back-off until the host answers, and at once when the host comes back (resume()).
+ * An advice older than the expiry policy (24 h by default) is taken out as 'expired' for manual handling and
+ * journaled; the next one follows.
  */
 import type { Journal } from '../../journals/journal';
 import type { QueuedAdvice, ReversalQueue } from '../../journals/reversal-queue';
@@ -27,6 +28,7 @@ export class ReversalSender {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private sending = false;
   private stopped = false;
+  private resumed = false;
 
   constructor(private readonly o: ReversalSenderOptions) {}
 
@@ -39,6 +41,12 @@ export class ReversalSender {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** The host is back (online, signed on): send the head now instead of waiting out its back-off. */
+  resume(): void {
+    this.resumed = true;
+    this.kick(0);
   }
 
   kick(delayMs = 0): void {
@@ -66,7 +74,8 @@ export class ReversalSender {
     }
     if (!head) return;
     const wait = head.nextAttemptAt - this.o.now();
-    if (wait > 0) return this.kick(wait);
+    if (wait > 0 && !this.resumed) return this.kick(wait);
+    this.resumed = false;
     this.sending = true;
     const repeat = head.attempts > 0;
     try {

@@ -11,7 +11,7 @@ import { HostMacError } from '../../../main/host/host-link';
 import { ISO87A, packIso, unpackIso, type IsoMessage } from '../../../main/host/iso8583';
 import { checkMessageMac, type MessageMacAlg } from '../../../main/host/message-mac';
 import { DEFAULT_PROFILE, RC } from '../../../main/host/profile';
-import { cleanup, cleanupLater, card, keyStoreWith, startAtm, startSim, withdraw } from '../host-sim/sim-fixture';
+import { cleanup, cleanupLater, card, keyStoreWith, pinBlock, startAtm, startSim, withdraw } from '../host-sim/sim-fixture';
 
 afterEach(cleanup);
 
@@ -142,6 +142,29 @@ describe.each(['x919', 'aes-cmac'] as const)('key exchange, %s', (alg) => {
     expect((await withdraw(atm, visa, 2000)).responseCode).toBe('00');
     expect((await atm.link.keyExchange()).ok).toBe(true);
     expect((await withdraw(atm, visa, 2000)).responseCode).toBe('00');
+  });
+});
+
+describe('PCI on the ATM side', () => {
+  it('journal and reversal rows hold no PAN, track, PIN block, MAC key, KBPK or key block after MACed traffic and a key exchange', async () => {
+    const sim = await startSim({ mac: hostMac('x919') });
+    const store = atmStore('x919');
+    const atm = await startAtm(sim.port, { mac: { alg: 'x919', keyName: 'mac', keyStore: store }, keyExchange: { kbpkName: 'kbpk' } });
+    expect((await atm.link.keyExchange()).ok).toBe(true);
+    const r = await withdraw(atm, visa, 4000);
+    const ack = atm.nextEntry('reversal.acknowledged');
+    atm.link.queueReversal(1, { stan: r.stan, transmissionDateTime: r.transmissionDateTime, mti: '0200', processingCode: PC.withdrawal, amount: 4000 }, 0, '22');
+    await ack;
+    const old = await startAtm(sim.port, { mac: { alg: 'x919', keyName: 'mac', keyStore: atmStore('x919', OTHER_KEY.x919) } });
+    await expect(withdraw(old, visa, 2000)).rejects.toBeInstanceOf(HostMacError);
+    for (const a of [atm, old]) {
+      const text = JSON.stringify([a.db.prepare('SELECT * FROM journal').all(), a.db.prepare('SELECT * FROM reversal_queue').all()]).toUpperCase();
+      expect(text).not.toContain(visa.pan);
+      expect(text).not.toContain(`${visa.pan}=`);
+      expect(text).not.toContain(pinBlock(visa).toString('hex').toUpperCase());
+      for (const k of [MAC_KEY.x919, OTHER_KEY.x919, KBPK.x919.key]) expect(text).not.toContain(k.toString('hex').toUpperCase());
+      expect(text).not.toMatch(/[BD]\d{4}M[356]/); // a TR-31 header
+    }
   });
 });
 

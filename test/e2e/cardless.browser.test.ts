@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { HostSimulator } from '../../main/host-sim/host-simulator';
 import { chromiumAvailable, launchChromium } from '../support/chromium';
 import { card } from '../support/kiosk-harness';
 import { onScreen, pressOption, startLive, typeKeys, type Live } from './helpers/live-kiosk';
@@ -15,11 +14,6 @@ import { takeAll, until } from './helpers/screen-tour';
 import { openStubPage, pushScreen } from './helpers/stub-page';
 import type { ScreenModel } from '../../main/common/contract';
 
-const wallet = HostSimulator.prototype as unknown as Partial<Record<'confirmQr' | 'issueOneTimeCode', unknown>>;
-const noConfirmQr = typeof wallet.confirmQr !== 'function';
-const noOneTimeCode = typeof wallet.issueOneTimeCode !== 'function';
-if (noConfirmQr) console.warn('SKIP QR withdrawal through the phone: HostSimulator.confirmQr (host side of cardless) is not implemented yet');
-if (noOneTimeCode) console.warn('SKIP one-time code withdrawal: HostSimulator.issueOneTimeCode is not implemented yet');
 
 interface QrPixels {
   moduleDevPx: number;
@@ -89,15 +83,18 @@ describe.skipIf(!chromiumAvailable)('cardless withdrawal (Chromium)', () => {
   }
 
   it('draws the QR crisp and at a scannable size', async () => {
+    let polls = 0;
+    const count = (msg: { mti: string; fields: Record<number, unknown> }) => {
+      if (msg.mti === '0100' && msg.fields[3] === '390000') polls++;
+    };
+    live.kiosk.hostSim!.on('request', count);
     const m = await startCardless('fast:4000');
     const qr = m.qr!;
-    // Until the host side of cardless answers "pending", the kiosk leaves the QR screen at once; then the
-    // same model is drawn by the same renderer on a stub-bridge page.
-    const stable = live.kiosk.ui.screen().screen === 'showQr';
-    if (!stable) console.warn('cardless: the host did not keep the QR pending; drawing the recorded showQr model');
-    const page = stable ? live.page : await openStubPage(browser, live.server.url, { width: 1400, height: 1000 });
-    if (stable) await onScreen(page, 'showQr');
-    else await pushScreen(page, { ...m, seq: 1 });
+    // The host keeps the reference pending (09) until the phone confirms: the kiosk keeps polling on the QR.
+    const page = live.page;
+    await onScreen(page, 'showQr');
+    await until(() => polls >= 2, 10_000);
+    live.kiosk.hostSim!.off('request', count);
     await page.waitForSelector('canvas[data-testid=qr]');
     expect(qr.modules).toHaveLength(qr.size * qr.size);
     const px = await inspectQr(page, qr);
@@ -111,8 +108,8 @@ describe.skipIf(!chromiumAvailable)('cardless withdrawal (Chromium)', () => {
     expect(px.cssWidth).toBeGreaterThanOrEqual(300);
     expect(await page.textContent('[data-testid=screen-message]')).toContain('$40.00');
     await page.locator('.display-row').screenshot({ path: 'test-results/screens/cardless/qr.png' });
-    if (stable) await pressOption(page, 'cancel');
-    else await page.close();
+    expect(live.kiosk.ui.screen().screen).toBe('showQr');
+    await pressOption(page, 'cancel');
     await onScreen(live.page, 'welcome');
 
     // On a HiDPI panel (2 device pixels per CSS pixel) modules are still whole device pixels: no blur.
@@ -125,7 +122,7 @@ describe.skipIf(!chromiumAvailable)('cardless withdrawal (Chromium)', () => {
     await hidpi.close();
   });
 
-  it.skipIf(noConfirmQr)('withdraws through the phone: scan the QR, confirm with a test card, PIN on the kiosk', async () => {
+  it('withdraws through the phone: scan the QR, confirm with a test card, PIN on the kiosk', async () => {
     const { page, kiosk: k } = live;
     const c = card('visa-debit');
     const before = k.hostSim!.bank.balanceOfPan(c.pan)!;
@@ -145,7 +142,7 @@ describe.skipIf(!chromiumAvailable)('cardless withdrawal (Chromium)', () => {
     expect(k.hostSim!.bank.balanceOfPan(c.pan)).toBe(before - 4000);
   });
 
-  it.skipIf(noOneTimeCode)('withdraws with a one-time code issued on the phone', async () => {
+  it('withdraws with a one-time code issued on the phone', async () => {
     const { page, kiosk: k } = live;
     const c = card('visa-debit');
     const before = k.hostSim!.bank.balanceOfPan(c.pan)!;

@@ -1,0 +1,231 @@
+/**
+ * Fleet events against a real Mosquitto broker started by the test on a free port: retained status and online
+ * state, alerts, journal summaries, the last will, and buffering in the SQLite outbox while the broker is down
+ * (also across a kiosk restart), delivered in order once it is back.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { api, nextEvent, startMonitored, statusWhere, type Monitored } from './helpers';
+import { startTestKiosk } from '../../support/kiosk-harness';
+import { startMonitoring } from '../../../main/monitoring/service';
+import { parseMonitoringConfig } from '../../../main/monitoring/config';
+import { TEST_CARDS } from '../../../devices/card-reader/test-cards';
+
+const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
+const haveBroker = existsSync(MOSQUITTO);
+if (!haveBroker) console.warn(`mqtt tests skipped: no Mosquitto broker at ${MOSQUITTO} (apt-get install mosquitto, or set MOSQUITTO_PATH)`);
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+interface Broker {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts mosquitto on the port and resolves once it reports that it is listening. */
+async function startBroker(port: number, dir: string): Promise<Broker> {
+  const conf = join(dir, `mosquitto-${port}.conf`);
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, `persistence_file mosquitto-${port}.db`, 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ...(process.env.DEBUG_MQTT ? ['log_type all'] : [])].join('\n') + '\n');
+  const p: ChildProcess = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (process.env.DEBUG_MQTT) p.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  procs.add(p);
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    p.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+      if (/Opening ipv4 listen socket on port/.test(log) && /running/.test(log)) resolve();
+    });
+    p.once('exit', (code) => reject(new Error(`mosquitto exited (${code}):\n${log}`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      if (p.exitCode !== null) return;
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await exited;
+      procs.delete(p);
+    },
+  };
+}
+
+interface Received {
+  topic: string;
+  text: string;
+  retain: boolean;
+  json: Record<string, unknown> | null;
+}
+
+/**
+ * A dashboard: a persistent session (clean: false) with a QoS 1 subscription, so messages published while it is
+ * reconnecting to a restarted broker are queued for it by the broker (which persists sessions).
+ */
+async function subscriber(port: number): Promise<{ client: MqttClient; got: Received[]; waitFor(pred: (m: Received) => boolean, what: string): Promise<Received> }> {
+  const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `test-sub-${Math.random().toString(16).slice(2)}`, clean: false, reconnectPeriod: 200 });
+  clients.add(client);
+  const got: Received[] = [];
+  const waiters: Array<() => void> = [];
+  client.on('message', (topic, payload, packet) => {
+    const text = payload.toString();
+    let json: Record<string, unknown> | null = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // "online" / "offline"
+    }
+    got.push({ topic, text, retain: packet.retain, json });
+    for (const w of waiters.splice(0)) w();
+  });
+  await client.subscribeAsync('atm/#', { qos: 1 });
+  return {
+    client,
+    got,
+    waitFor: (pred, what) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no MQTT message: ${what}; got ${got.map((g) => `${g.topic} ${g.text.slice(0, 80)}`).join('\n')}`)), 10_000);
+        const check = () => {
+          const m = got.find(pred);
+          if (m) {
+            clearTimeout(t);
+            resolve(m);
+          } else waiters.push(check);
+        };
+        check();
+      }),
+  };
+}
+
+const procs = new Set<ChildProcess>();
+const clients = new Set<MqttClient>();
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  for (const c of clients) await c.endAsync(true).catch(() => undefined);
+  clients.clear();
+  for (const p of procs) p.kill('SIGKILL');
+  procs.clear();
+});
+
+const noCardData = (texts: string[]) => {
+  for (const t of texts) for (const c of TEST_CARDS) expect(t).not.toContain(c.pan);
+};
+
+describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
+  it('round trip: online and status retained, alerts on change, journal summary, last will', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
+    const broker = await startBroker(await freePort(), dir);
+    cleanups.push(() => broker.stop());
+    const m: Monitored = await startMonitored({ mqtt: { enabled: true, url: `mqtt://127.0.0.1:${broker.port}`, reconnectMs: 200, summaryIntervalMs: 3_600_000 } });
+    cleanups.push(() => m.close());
+    const pub = m.svc.mqtt!;
+    await statusWhere(m.svc, (s) => s.app === 'inService');
+    if (!pub.connected) await new Promise((r) => pub.once('connected', r));
+
+    // A dashboard connecting late still sees the retained state.
+    const sub = await subscriber(broker.port);
+    await sub.waitFor((x) => x.topic === 'atm/ATM00001/online' && x.text === 'online' && x.retain, 'retained online');
+    const retained = await sub.waitFor((x) => x.topic === 'atm/ATM00001/status' && x.retain, 'retained status');
+    expect(retained.json).toMatchObject({ terminalId: 'ATM00001', status: { terminalId: 'ATM00001' } });
+    // (retained or live, depending on how far the publisher got before the dashboard subscribed)
+    await sub.waitFor((x) => x.topic === 'atm/ATM00001/status' && (x.json?.status as { app?: string })?.app === 'inService', 'status inService');
+
+    await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'mqtt test' } });
+    const status = await sub.waitFor((x) => x.topic === 'atm/ATM00001/status' && (x.json?.status as { forcedOut?: boolean })?.forcedOut === true, 'status forcedOut');
+    expect(status.json).toMatchObject({ terminalId: 'ATM00001' });
+    expect(status.json?.msgId).toMatch(/^[0-9a-f-]{36}$/);
+    const alert = await sub.waitFor((x) => x.topic === 'atm/ATM00001/alerts' && (x.json?.alert as { id?: string })?.id === 'app.outOfService', 'alert raised');
+    expect(alert.json).toMatchObject({ event: 'raised', alert: { severity: 'info', message: 'out of service by command' } });
+    await sub.waitFor((x) => x.topic === 'atm/ATM00001/alerts/active' && JSON.stringify(x.json).includes('app.outOfService'), 'active alerts');
+
+    pub.publishSummary();
+    const summary = await sub.waitFor((x) => x.topic === 'atm/ATM00001/journal/summary', 'journal summary');
+    const entries = summary.json?.entries as Record<string, number>;
+    expect(entries['remote.command']).toBe(1);
+    expect(entries['service.mode']).toBe(1);
+    expect(summary.json?.lastSeq).toBe(m.kiosk.journal.query({ limit: 100000 }).at(-1)!.seq);
+    noCardData(sub.got.map((g) => g.text));
+
+    // The connection vanishes without a DISCONNECT: the broker publishes the last will.
+    const will = sub.waitFor((x) => x.topic === 'atm/ATM00001/online' && x.text === 'offline', 'last will');
+    (pub as unknown as { client: MqttClient }).client.stream.destroy();
+    await will;
+    // ... and the publisher reconnects on its own and says it is back.
+    const n = sub.got.length;
+    await sub.waitFor((x) => sub.got.indexOf(x) >= n && x.topic === 'atm/ATM00001/online' && x.text === 'online', 'online again');
+  });
+
+  it('buffers while the broker is down, across a kiosk restart, and delivers in order when it returns', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
+    const port = await freePort();
+    let broker = await startBroker(port, dir);
+    const mqttCfg = { enabled: true, url: `mqtt://127.0.0.1:${port}`, reconnectMs: 200, summaryIntervalMs: 3_600_000 };
+    const m = await startMonitored({ mqtt: mqttCfg });
+    let closed = false;
+    cleanups.push(async () => {
+      if (!closed) await m.close();
+    });
+    const pub = m.svc.mqtt!;
+    await statusWhere(m.svc, (s) => s.app === 'inService');
+    if (!pub.connected) await new Promise((r) => pub.once('connected', r));
+    const sub = await subscriber(port);
+    await sub.waitFor((x) => x.topic === 'atm/ATM00001/status', 'status before the outage');
+    const seenBefore = sub.got.length;
+
+    // Broker gone.
+    const down = new Promise((r) => pub.once('disconnected', r));
+    await broker.stop();
+    await down;
+    expect(pub.connected).toBe(false);
+
+    // Events while it is down: out of service (status + alert), then back in service, then a summary.
+    const raised = nextEvent(m.svc, (e) => e.type === 'alert.raised' && e.alert.id === 'app.outOfService');
+    await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'broker outage test' } });
+    await raised;
+    const cleared = nextEvent(m.svc, (e) => e.type === 'alert.cleared' && e.alert.id === 'app.outOfService');
+    await api(m, '/api/v1/commands/in-service', { token: m.tokens.operate, method: 'POST' });
+    await cleared;
+    pub.publishSummary();
+    // Status and active alerts are coalesced (latest value), alerts and the summary are all kept.
+    expect(pub.pending()).toBe(5);
+
+    // The kiosk restarts while the broker is still down: the outbox is on disk.
+    const dataDir = m.kiosk.dataDir;
+    await m.close();
+    closed = true;
+    const kiosk = await startTestKiosk({}, {}, dataDir);
+    const svc = await startMonitoring({ kiosk, config: parseMonitoringConfig({ enabled: true, port: 0, mqtt: mqttCfg }), dataDir, restart: { supervised: () => false, restart: () => undefined } });
+    cleanups.push(async () => {
+      await svc.close();
+      await kiosk.stop();
+    });
+    expect(svc.mqtt!.pending()).toBeGreaterThanOrEqual(5);
+
+    // Broker back: the kiosk and the dashboard reconnect on their own.
+    broker = await startBroker(port, dir);
+    cleanups.push(() => broker.stop());
+    await sub.waitFor((x) => x.topic === 'atm/ATM00001/journal/summary', 'buffered summary');
+    const after = sub.got.slice(seenBefore);
+    const alerts = after.filter((x) => x.topic === 'atm/ATM00001/alerts').map((x) => `${x.json?.event} ${(x.json?.alert as { id: string }).id}`);
+    expect(alerts).toEqual(['raised app.outOfService', 'cleared app.outOfService']);
+    const summary = after.find((x) => x.topic === 'atm/ATM00001/journal/summary')!;
+    expect((summary.json?.entries as Record<string, number>)['remote.command']).toBe(2);
+    // In order: both alerts before the summary, which was queued last before the restart.
+    const order = after.map((x) => x.topic);
+    expect(order.lastIndexOf('atm/ATM00001/alerts')).toBeLessThan(order.indexOf('atm/ATM00001/journal/summary'));
+    // Every buffered message delivered and acknowledged: the outbox drains.
+    if (svc.mqtt!.pending() > 0) await new Promise<void>((resolve) => svc.mqtt!.on('delivered', () => svc.mqtt!.pending() === 0 && resolve()));
+    expect(svc.mqtt!.pending()).toBe(0);
+    noCardData(sub.got.map((g) => g.text));
+  });
+});

@@ -130,7 +130,7 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     cleanups.push(() => m.close());
     const pub = m.svc.mqtt!;
     await statusWhere(m.svc, (s) => s.app === 'inService');
-    if (!pub.connected) await new Promise((r) => pub.once('connected', r));
+    if (!pub.connected) await new Promise<void>((r) => pub.once('connected', () => r()));
 
     // A dashboard connecting late still sees the retained state.
     const sub = await subscriber(broker.port);
@@ -177,13 +177,13 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     });
     const pub = m.svc.mqtt!;
     await statusWhere(m.svc, (s) => s.app === 'inService');
-    if (!pub.connected) await new Promise((r) => pub.once('connected', r));
+    if (!pub.connected) await new Promise<void>((r) => pub.once('connected', () => r()));
     const sub = await subscriber(port);
     await sub.waitFor((x) => x.topic === 'atm/ATM00001/status', 'status before the outage');
     const seenBefore = sub.got.length;
 
     // Broker gone.
-    const down = new Promise((r) => pub.once('disconnected', r));
+    const down = new Promise<void>((r) => pub.once('disconnected', () => r()));
     await broker.stop();
     await down;
     expect(pub.connected).toBe(false);

@@ -11,6 +11,7 @@
  *   echoes (and reconnects) bring 'online' back. Each change is journaled ('host.online' / 'host.offline').
  * - A late 0210 approval (after the request timed out) is reversed with the original request's data, unless a
  *   reversal for that original is already queued.
+ * - An 0430 answering 63 (the advice's MAC failed on the way) or 96 did not take the advice: it is repeated.
  */
 import { EventEmitter } from 'node:events';
 import type { Db } from '../../journals/database';
@@ -36,7 +37,7 @@ import {
   type ReversalData,
   type TerminalIdentity,
 } from './messages';
-import type { HostProfile } from './profile';
+import { RC, type HostProfile } from './profile';
 import { ReversalSender } from './reversal-sender';
 import { UnansweredRequests } from './unanswered';
 
@@ -141,6 +142,7 @@ export class HostLink extends EventEmitter {
       now: nowMs,
       retry: o.retry ?? { initialMs: 1000, maxMs: 60_000 },
       expiryMs: o.reversalExpiryMs ?? 86_400_000,
+      retryResponseCodes: [RC.securityViolation, RC.systemError],
       onExpired: (a: QueuedAdvice) => this.emit('reversalExpired', { id: a.id, txn: a.txn, originalStan: a.payload.originalStan ?? '' }),
     });
     o.requester.on('online', () => this.liveness.onConnected());

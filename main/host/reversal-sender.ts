@@ -21,7 +21,20 @@ export interface ReversalSenderOptions {
   now: () => number;
   retry: { initialMs: number; maxMs: number };
   expiryMs: number;
+  /**
+   * 0430 response codes that mean the host did not take the advice (e.g. 63: its MAC failed on the way, 96: host
+   * system error): retried like an unanswered advice. Any other answer completes it.
+   */
+  retryResponseCodes?: readonly string[];
   onExpired?(advice: QueuedAdvice): void;
+}
+
+/** An 0430 whose response code says the advice was not taken (see retryResponseCodes). */
+export class AdviceNotTakenError extends Error {
+  override name = 'AdviceNotTakenError';
+  constructor(readonly responseCode: string) {
+    super(`reversal advice not taken by the host (response ${responseCode})`);
+  }
 }
 
 export class ReversalSender {
@@ -83,13 +96,14 @@ export class ReversalSender {
       this.o.queue.beginAttempt(head.id);
       const reply = await this.o.send(msg);
       const rc = String(reply.fields[39] ?? '');
+      if (this.o.retryResponseCodes?.includes(rc)) throw new AdviceNotTakenError(rc);
       this.o.queue.complete(head.id, rc);
       this.o.journal.append('reversal.acknowledged', { responseCode: rc, mti: msg.mti, originalStan: head.payload.originalStan ?? '' }, { txn: head.txn });
       this.sending = false;
       this.kick(0);
     } catch (e) {
       const backoff = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** Math.min(head.attempts, 16));
-      this.o.queue.recordFailure(head.id, this.o.failureKind(e), backoff);
+      this.o.queue.recordFailure(head.id, e instanceof AdviceNotTakenError ? `response ${e.responseCode}` : this.o.failureKind(e), backoff);
       this.sending = false;
       this.kick(backoff);
     }

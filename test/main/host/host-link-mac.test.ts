@@ -105,6 +105,27 @@ describe.each(['x919', 'aes-cmac'] as const)('message MAC, %s', (alg) => {
   });
 });
 
+describe('reversal advices and MACs', () => {
+  it('an advice changed on the way is refused by the host (63, not processed) and repeated until taken; credited once', async () => {
+    const sim = await startSim({ mac: hostMac('aes-cmac') });
+    let first = true;
+    const proxy = await tamperingProxy(sim.port, (m) => m, (m) => {
+      if (!m.mti.startsWith('042') || !first) return m;
+      first = false;
+      return { ...m, fields: { ...m.fields, 4: '000000999999' } };
+    });
+    const atm = await startAtm(proxy.port, { mac: { alg: 'aes-cmac', keyName: 'mac', keyStore: atmStore('aes-cmac') } });
+    const r = await withdraw(atm, visa, 6000);
+    const ack = atm.nextEntry('reversal.acknowledged');
+    atm.link.queueReversal(1, { stan: r.stan, transmissionDateTime: r.transmissionDateTime, mti: '0200', processingCode: PC.withdrawal, amount: 6000 }, 0, '22');
+    expect((await ack).data).toMatchObject({ mti: '0421', responseCode: '00' });
+    expect(proxy.tampered).toBe(1);
+    expect(sim.statistics().macFailures).toBe(1);
+    expect(atm.reversals.list('done')[0]).toMatchObject({ attempts: 2, lastError: 'response 00' });
+    expect(sim.bank.balanceOfPan(visa.pan)).toBe(visa.balance);
+  });
+});
+
 describe.each(['x919', 'aes-cmac'] as const)('key exchange, %s', (alg) => {
   it('0800/161 -> 0810 with a TR-31 block: the ATM imports it into its key store and MACs with it from then on', async () => {
     const host = hostMac(alg);
@@ -196,24 +217,32 @@ interface Proxy {
   tampered: number;
 }
 
-/** A loopback proxy (binary2 framing, ISO87A) that rewrites host->ATM messages with `rewrite`, keeping their MAC. */
-async function tamperingProxy(hostPort: number, rewrite: (m: IsoMessage) => IsoMessage): Promise<Proxy> {
+type Rewrite = (m: IsoMessage) => IsoMessage;
+
+/**
+ * A loopback proxy (binary2 framing, ISO87A) that rewrites host->ATM messages with `toAtm` (and ATM->host ones
+ * with `toHost`), keeping their MAC field as it was.
+ */
+async function tamperingProxy(hostPort: number, toAtm: Rewrite, toHost: Rewrite = (m) => m): Promise<Proxy> {
   const framing = { length: 'binary2' as const };
   const sockets = new Set<Socket>();
   const proxy: Proxy = { port: 0, tampered: 0 };
-  const server: Server = createServer((atmSide) => {
-    const hostSide = connect(hostPort, '127.0.0.1');
-    sockets.add(atmSide).add(hostSide);
+  const relay = (from: Socket, to: Socket, rewrite: Rewrite) => {
     const dec = new FrameDecoder(framing);
-    atmSide.on('data', (d) => hostSide.write(d));
-    hostSide.on('data', (d) => {
+    from.on('data', (d) => {
       for (const frame of dec.push(d)) {
         const msg = unpackIso(frame, ISO87A);
         const out = rewrite(msg);
         if (out !== msg) proxy.tampered++;
-        atmSide.write(encodeFrame(packIso(out, ISO87A), framing));
+        to.write(encodeFrame(packIso(out, ISO87A), framing));
       }
     });
+  };
+  const server: Server = createServer((atmSide) => {
+    const hostSide = connect(hostPort, '127.0.0.1');
+    sockets.add(atmSide).add(hostSide);
+    relay(hostSide, atmSide, toAtm);
+    relay(atmSide, hostSide, toHost);
     for (const s of [atmSide, hostSide]) {
       s.on('error', () => undefined);
       s.on('close', () => {

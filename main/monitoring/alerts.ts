@@ -27,7 +27,8 @@ export function deriveConditions(s: KioskStatus, reversalOverdue: boolean): Cond
     if (d.device !== 'online')
       out.push({ id: `device.${name}.${d.device}`, severity: name === 'printer' ? 'warning' : 'critical', message: `${name} is ${d.device}` });
   }
-  if (!s.host.online) out.push({ id: 'host.offline', severity: 'critical', message: 'host link is offline' });
+  // (the link is still being set up while the application starts: not an alert yet)
+  if (!s.host.online && s.app !== 'starting') out.push({ id: 'host.offline', severity: 'critical', message: 'host link is offline' });
   if (s.app === 'outOfService') out.push({ id: 'app.outOfService', severity: s.forcedOut ? 'info' : 'warning', message: s.forcedOut ? 'out of service by command' : 'kiosk is out of service' });
   for (const u of s.cashUnits.map(cashView)) {
     if (u.type === 'dispense') {

@@ -132,12 +132,13 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     await statusWhere(m.svc, (s) => s.app === 'inService');
     if (!pub.connected) await new Promise<void>((r) => pub.once('connected', () => r()));
 
-    // A dashboard connecting late still sees the retained state.
+    // Everything so far is at the broker ...
+    if (pub.pending() > 0) await new Promise<void>((resolve) => pub.on('delivered', () => pub.pending() === 0 && resolve()));
+    // ... so a dashboard connecting late still sees the retained state.
     const sub = await subscriber(broker.port);
     await sub.waitFor((x) => x.topic === 'atm/ATM00001/online' && x.text === 'online' && x.retain, 'retained online');
     const retained = await sub.waitFor((x) => x.topic === 'atm/ATM00001/status' && x.retain, 'retained status');
     expect(retained.json).toMatchObject({ terminalId: 'ATM00001', status: { terminalId: 'ATM00001' } });
-    // (retained or live, depending on how far the publisher got before the dashboard subscribed)
     await sub.waitFor((x) => x.topic === 'atm/ATM00001/status' && (x.json?.status as { app?: string })?.app === 'inService', 'status inService');
 
     await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'mqtt test' } });
@@ -216,7 +217,7 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     cleanups.push(() => broker.stop());
     await sub.waitFor((x) => x.topic === 'atm/ATM00001/journal/summary', 'buffered summary');
     const after = sub.got.slice(seenBefore);
-    const alerts = after.filter((x) => x.topic === 'atm/ATM00001/alerts').map((x) => `${x.json?.event} ${(x.json?.alert as { id: string }).id}`);
+    const alerts = after.filter((x) => x.topic === 'atm/ATM00001/alerts' && (x.json?.alert as { id: string }).id === 'app.outOfService').map((x) => `${x.json?.event} ${(x.json?.alert as { id: string }).id}`);
     expect(alerts).toEqual(['raised app.outOfService', 'cleared app.outOfService']);
     const summary = after.find((x) => x.topic === 'atm/ATM00001/journal/summary')!;
     expect((summary.json?.entries as Record<string, number>)['remote.command']).toBe(2);

@@ -14,6 +14,8 @@ export interface HostSimulatorControl {
   currentFault(): HostFault;
   setLatency(ms: number): void;
   latency(): number;
+  /** Drops every ATM connection now (host restart, network cut). */
+  dropConnections(): number;
   setAccountStatus(cardId: string, status: AccountStatus): boolean;
   setBalance(cardId: string, minor: number): boolean;
   setDailyLimit(cardId: string, minor: number): boolean;

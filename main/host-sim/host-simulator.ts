@@ -136,6 +136,12 @@ export class HostSimulator extends EventEmitter<HostSimulatorEvents> implements 
   setCardlessPin(cardId: string, policy: CardlessPinPolicy): boolean {
     return this.withAccount(cardId, (id) => this.bank.setCardlessPin(id, policy));
   }
+  /** Drops every ATM connection now (a host restart or a network cut); returns how many there were. */
+  dropConnections(): number {
+    const n = this.sockets.size;
+    for (const s of this.sockets) s.destroy();
+    return n;
+  }
   /** The customer's wallet scans the ATM's QR and confirms it with a test card. */
   confirmQr(payload: string, cardId: string): ConfirmQrResult {
     return confirmQr(this, payload, cardId);

@@ -196,7 +196,9 @@ export async function startMonitoringServer(o: MonitoringServerOptions): Promise
   });
 
   await app.register(rateLimit, {
-    global: true,
+    // Applied by the hook below, first thing for every request (route-level hooks would run after authorisation,
+    // and failed token guesses must count too).
+    global: false,
     max: cfg.rateLimit.max,
     timeWindow: cfg.rateLimit.windowMs,
     // Per token for valid tokens (an agent behind a NAT gets its own budget), per address otherwise.
@@ -205,6 +207,11 @@ export async function startMonitoringServer(o: MonitoringServerOptions): Promise
       return a.ok ? `token:${a.name}` : `ip:${req.ip}`;
     },
     errorResponseBuilder: (_req, ctx) => new HttpError(429, 'rate_limited', `rate limit exceeded (${ctx.max} requests per ${Math.round(cfg.rateLimit.windowMs / 1000)} s); retry in ${ctx.after}`),
+  });
+
+  const limit = app.rateLimit();
+  app.addHook('onRequest', async function (req, reply) {
+    await limit.call(this, req, reply);
   });
 
   // Authorisation before anything else of the route runs (also before a WebSocket upgrade).

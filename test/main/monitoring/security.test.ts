@@ -1,0 +1,150 @@
+/**
+ * Transport and abuse limits of the monitoring API: OpenAPI coverage of every route, rate limits per token and per
+ * address, TLS and mutual TLS with certificates made by the openssl CLI, and configuration guards.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { api, startMonitored, type Monitored } from './helpers';
+import { parseMonitoringConfig } from '../../../main/monitoring/config';
+import { ROUTES } from '../../../main/monitoring/api';
+
+let m: Monitored | null = null;
+afterEach(async () => {
+  await m?.close();
+  m = null;
+});
+
+describe('OpenAPI', () => {
+  it('describes exactly the routes the server registers, with scopes, parameters and errors', async () => {
+    m = await startMonitored();
+    const r = await api(m, '/api/v1/openapi.json');
+    expect(r.status).toBe(200);
+    const doc = r.json as { openapi: string; paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown>; parameters?: Array<{ name: string }>; requestBody?: unknown; 'x-required-scope'?: string }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const registered = m.svc.server.routes.map((x) => `${x.method} ${x.path}`).sort();
+    const described = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    expect(described).toEqual(registered);
+    expect(registered.length).toBe(ROUTES.length);
+    for (const route of ROUTES) {
+      const op = doc.paths[route.path]![route.method.toLowerCase()]!;
+      if (route.scope) {
+        expect(op['x-required-scope'], route.path).toBe(route.scope);
+        expect(op.security, route.path).toEqual([{ bearer: [route.scope] }]);
+        expect(Object.keys(op.responses), route.path).toEqual(expect.arrayContaining(['401', '403', '429']));
+      } else expect(op.security, route.path).toEqual([]);
+      if (route.query) expect(op.parameters?.map((p) => p.name).sort(), route.path).toEqual(Object.keys(route.query.shape).sort());
+      if (route.body) expect(op.requestBody, route.path).toBeDefined();
+    }
+    // Each scoped route really refuses without a token, as described.
+    for (const route of ROUTES.filter((x) => x.scope && !x.websocket)) {
+      const res = await api(m, route.path, { method: route.method });
+      expect(res.status, `${route.method} ${route.path}`).toBe(401);
+    }
+  });
+});
+
+describe('rate limits', () => {
+  it('per token, and per address for requests without a valid token; 429 with retry-after and a JSON error', async () => {
+    m = await startMonitored({ rateLimit: { max: 3, windowMs: 60_000 } });
+    for (let i = 0; i < 3; i++) expect((await api(m, '/api/v1/status', { token: m.tokens.read })).status).toBe(200);
+    const limited = await api(m, '/api/v1/status', { token: m.tokens.read });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.json.error?.code).toBe('rate_limited');
+    expect(limited.json.error?.message).toMatch(/^rate limit exceeded \(3 requests per 60 s\)/);
+    // Another agent's token has its own budget.
+    expect((await api(m, '/api/v1/status', { token: m.tokens.operate })).status).toBe(200);
+    // Guessing tokens is limited per address.
+    const anon = [];
+    for (let i = 0; i < 4; i++) anon.push((await api(m, '/api/v1/status', { token: `atm_guess${i}` })).status);
+    expect(anon).toEqual([401, 401, 401, 429]);
+  });
+});
+
+const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+const haveOpenssl = openssl.status === 0;
+if (!haveOpenssl) console.warn('TLS tests skipped: the openssl CLI is not installed');
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, all made with the openssl CLI. */
+function makePki() {
+  const dir = mkdtempSync(join(tmpdir(), 'atm-pki-'));
+  const run = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ATM test CA');
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext');
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=noc-agent');
+  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '2', '-extfile', 'client.ext');
+  const f = (n: string) => join(dir, n);
+  return { dir, ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key') };
+}
+
+
+function httpsGet(url: string, opts: { ca: string; token?: string; cert?: string; key?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        ca: readFileSync(opts.ca),
+        ...(opts.cert ? { cert: readFileSync(opts.cert), key: readFileSync(opts.key!) } : {}),
+        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe.skipIf(!haveOpenssl)('TLS', () => {
+  it('serves HTTPS with the configured certificate; plain HTTP is not answered', async () => {
+    const pki = makePki();
+    m = await startMonitored({ tls: { certPath: pki.cert, keyPath: pki.key } });
+    expect(m.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const ok = await httpsGet(`${m.url}/api/v1/whoami`, { ca: pki.ca, token: m.tokens.read });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).name).toBe('nagios');
+    expect((await httpsGet(`${m.url}/api/v1/whoami`, { ca: pki.ca })).status).toBe(401);
+    await expect(fetch(`${m.url.replace('https', 'http')}/api/v1/status`)).rejects.toThrow();
+  });
+
+  it('mutual TLS: no client certificate, no connection; with one, the token still decides', async () => {
+    const pki = makePki();
+    m = await startMonitored({ tls: { certPath: pki.cert, keyPath: pki.key, clientCaPath: pki.ca } });
+    await expect(httpsGet(`${m.url}/api/v1/whoami`, { ca: pki.ca, token: m.tokens.read })).rejects.toThrow();
+    const withCert = { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey };
+    expect((await httpsGet(`${m.url}/api/v1/whoami`, { ...withCert, token: m.tokens.read })).status).toBe(200);
+    expect((await httpsGet(`${m.url}/api/v1/whoami`, withCert)).status).toBe(401);
+    // A certificate from another CA is refused.
+    const other = makePki();
+    await expect(httpsGet(`${m.url}/api/v1/whoami`, { ca: pki.ca, cert: other.clientCert, key: other.clientKey, token: m.tokens.read })).rejects.toThrow();
+  });
+
+  it('an unreadable certificate is a clear start-up error', async () => {
+    await expect(startMonitored({ tls: { certPath: '/nonexistent/server.crt', keyPath: '/nonexistent/server.key' } })).rejects.toThrow('monitoring.tls.certPath: cannot read /nonexistent/server.crt (ENOENT)');
+  });
+});
+
+describe('configuration guards', () => {
+  it('off loopback only with TLS; duplicate token names refused', () => {
+    expect(() => parseMonitoringConfig({ enabled: true, host: '0.0.0.0' })).toThrow(/tokens must not travel in clear/);
+    expect(() => parseMonitoringConfig({ enabled: true, host: '10.1.2.3', tls: { certPath: 'a', keyPath: 'b' } })).not.toThrow();
+    expect(parseMonitoringConfig({ enabled: true, host: '::1' }).host).toBe('::1');
+    const t = { sha256: 'a'.repeat(64), scopes: ['read'], expiresAt: '2999-01-01T00:00:00Z' };
+    expect(() => parseMonitoringConfig({ tokens: [{ name: 'x', ...t }, { name: 'x', ...t }] })).toThrow(/duplicate token name/);
+  });
+});

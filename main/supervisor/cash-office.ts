@@ -203,14 +203,12 @@ export class CashOffice {
     return b.loaded - dispensed;
   }
 
+  /** Unit, denomination, notes in it, state (loaded/dispensed/rejected are on the printed cassette total). */
   cassetteTable(): string[][] {
     return this.units().map((u) => [
       u.id,
       u.type === 'dispense' ? this.d.formatMoney(u.denomination) : u.type,
       String(u.count),
-      u.type === 'dispense' ? String(u.initial) : '-',
-      u.type === 'dispense' ? String(u.dispensed) : '-',
-      u.type === 'dispense' ? String(u.rejected) : '-',
       u.state,
     ]);
   }

@@ -137,9 +137,10 @@ export class Diagnostics {
     return found;
   }
 
+  /** One journal row for the screen: time, transaction, event, card (last four), the start of the data. */
   static row(e: JournalEntry): string[] {
-    const summary = JSON.stringify(e.data).replace(/[{}"]/g, '').slice(0, 48);
-    return [String(e.seq), e.ts.slice(5, 19).replace('T', ' '), e.txn === null ? '' : String(e.txn).padStart(4, '0'), e.kind, e.maskedPan ? `****${e.maskedPan.slice(-4)}` : '', summary];
+    const summary = JSON.stringify(e.data).replace(/[{}"]/g, '').slice(0, 28).replace(/,/g, ', ');
+    return [e.ts.slice(11, 19), e.txn === null ? '' : String(e.txn).padStart(4, '0'), e.kind, e.maskedPan ? `****${e.maskedPan.slice(-4)}` : '', summary];
   }
 
   /**

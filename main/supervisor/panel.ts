@@ -21,7 +21,7 @@ import { kcv } from '../crypto/kcv';
 import { hasOddParity } from '../crypto/parity';
 
 const ORDER: Fdk[] = ['fdk05', 'fdk06', 'fdk07', 'fdk08', 'fdk01', 'fdk02', 'fdk03', 'fdk04'];
-const JOURNAL_PAGE = 8;
+const JOURNAL_PAGE = 5;
 
 interface Opt {
   id: string;
@@ -484,7 +484,7 @@ export class BranchStaffPanel implements SupervisorPanel {
 
   // ---- cash ----
 
-  private cashColumns = ['sup.colUnit', 'sup.colDenomination', 'sup.colCount', 'sup.colLoaded', 'sup.colDispensed', 'sup.colRejected', 'sup.colState'];
+  private cashColumns = ['sup.colUnit', 'sup.colDenomination', 'sup.colCount', 'sup.colState'];
 
   private cashView(): View {
     const change = this.op !== null && can(this.op.role, 'cash.change');
@@ -569,8 +569,8 @@ export class BranchStaffPanel implements SupervisorPanel {
       title: 'sup.titleExchange',
       message: 'sup.exchangeHelp',
       table: {
-        columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colCount', 'sup.colCapacity', 'sup.colPlanned'],
-        rows: units.map((u) => [u.id, u.type === 'dispense' ? this.d.formatMoney(u.denomination) : u.type, String(u.count), String(u.capacity), this.planned(u.id)]),
+        columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colCount', 'sup.colPlanned'],
+        rows: units.map((u) => [u.id, u.type === 'dispense' ? this.d.formatMoney(u.denomination) : u.type, String(u.count), this.planned(u.id)]),
       },
       options: this.paged(items, fixed, () => this.exchangeView()),
       onCancel: () => this.cancelExchange(),
@@ -626,7 +626,7 @@ export class BranchStaffPanel implements SupervisorPanel {
       title: 'sup.titleUnit',
       params: { unit: id, value: this.d.formatMoney(u.denomination), count: u.count, capacity: u.capacity },
       message: 'sup.unitHelp',
-      table: { columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colCount', 'sup.colCapacity', 'sup.colPlanned'], rows: [[u.id, this.d.formatMoney(u.denomination), String(u.count), String(u.capacity), this.planned(id)]] },
+      table: { columns: ['sup.colUnit', 'sup.colCount', 'sup.colPlanned'], rows: [[u.id, String(u.count), this.planned(id)]] },
       options: [
         { id: 'set', label: 'sup.optSetCount', run: () => entry('set', 'sup.newCount', (n) => ({ kind: 'set', count: n, ...(current?.kind === 'set' && current.denomination ? { denomination: current.denomination } : {}) })) },
         { id: 'add', label: 'sup.optAddNotes', run: () => entry('add', 'sup.notesAdded', (n) => ({ kind: 'add', notes: n })) },
@@ -979,7 +979,7 @@ export class BranchStaffPanel implements SupervisorPanel {
       title: 'sup.titleJournal',
       message: found.length ? 'sup.journalPage' : 'sup.journalEmpty',
       params: { page: page + 1, pages, found: found.length },
-      table: { columns: ['sup.colSeq', 'sup.colTime', 'sup.colTxn', 'sup.colKind', 'sup.colCard', 'sup.colData'], rows: found.slice(page * JOURNAL_PAGE, (page + 1) * JOURNAL_PAGE).map(Diagnostics.row) },
+      table: { columns: ['sup.colTime', 'sup.colTxn', 'sup.colKind', 'sup.colCard', 'sup.colData'], rows: found.slice(page * JOURNAL_PAGE, (page + 1) * JOURNAL_PAGE).map(Diagnostics.row) },
       options: [
         ...(page + 1 < pages ? [{ id: 'older', label: 'sup.optOlder', run: () => { page++; } }] : []),
         ...(page > 0 ? [{ id: 'newer', label: 'sup.optNewer', run: () => { page--; } }] : []),

@@ -12,6 +12,12 @@ import type { Kiosk } from '../../main/core/kiosk';
 import { startTestKiosk } from '../support/kiosk-harness';
 import { chromiumAvailable, launchChromium } from '../support/chromium';
 import { SIMULATOR_FIRST_ADMIN } from '../../main/supervisor';
+import { mkdirSync } from 'node:fs';
+import type { ScreenModel } from '../../main/common/contract';
+import { card, select, sim, typePin, waitForScreen } from '../support/kiosk-harness';
+import { openStubPage, pushScreen } from './helpers/stub-page';
+import { layoutProblems } from './helpers/layout-checks';
+import { addOperator, choose, enter, login, logout, toSupervisor, waitFor, type K } from '../main/supervisor/helpers';
 
 const rendererDir = resolve('dist/renderer');
 
@@ -117,4 +123,119 @@ describe.skipIf(!chromiumAvailable)('supervisor replenishment through the fascia
     await screen('welcome');
     expect(kiosk.journal.query({ kind: 'supervisor.logout' }).at(-1)!.data).toEqual({ operator: '2001', reason: 'supervisorClosed' });
   });
+});
+
+/** Drives a kiosk through the panel's screens (one withdrawal first, so totals and the journal have content). */
+async function tourPanel(k: K): Promise<void> {
+  const c = card('visa-debit');
+  await waitForScreen(k, 'welcome');
+  sim(k, { type: 'insertCard', cardId: c.id });
+  await waitForScreen(k, 'enterPin');
+  typePin(k, c.pin);
+  await waitForScreen(k, 'menu');
+  select(k, 'withdrawal');
+  await waitForScreen(k, 'amount');
+  select(k, 'fast:4000');
+  const q = await waitFor(k, (m) => m.screen === 'denomination' || m.screen === 'receiptQuestion', 'receipt question');
+  if (q.screen === 'denomination') {
+    select(k, 'mix:auto');
+    await waitForScreen(k, 'receiptQuestion');
+  }
+  select(k, 'receiptNo');
+  await waitForScreen(k, 'takeCard');
+  sim(k, { type: 'takeCard' });
+  await waitForScreen(k, 'takeCash');
+  sim(k, { type: 'takeCash' });
+  await waitForScreen(k, 'welcome');
+  const txn = k.journal.query({ kind: 'cash.taken' })[0]!.txn!;
+
+  await toSupervisor(k);
+  await login(k, SIMULATOR_FIRST_ADMIN.operatorId, SIMULATOR_FIRST_ADMIN.password, '48151623');
+  await choose(k, 'operators');
+  await addOperator(k, '2001', 'custodian', '90817263');
+  await addOperator(k, '3001', 'technician', '70615243');
+  await choose(k, 'back');
+  await choose(k, 'keys');
+  await choose(k, 'back');
+  await logout(k);
+  await login(k, '2001', '90817263', '31415926');
+  await choose(k, 'cash');
+  await choose(k, 'exchange');
+  await choose(k, 'unit:CST1');
+  await choose(k, 'set');
+  await enter(k, 'sup.newCount', '900');
+  await choose(k, 'confirm');
+  await enter(k, 'sup.operatorId', SIMULATOR_FIRST_ADMIN.operatorId);
+  await enter(k, 'sup.password', '48151623');
+  await waitFor(k, (m) => m.message === 'sup.exchangeDone', 'exchange done');
+  await choose(k, 'back');
+  await choose(k, 'trialTotal');
+  await choose(k, 'back');
+  await choose(k, 'balance');
+  for (const u of k.sims.dispenser.cashUnits()) await enter(k, 'sup.physicalCount', String(u.id === 'CST2' ? u.count - 2 : u.count));
+  await waitFor(k, (m) => m.message === 'sup.differences', 'balancing report');
+  await choose(k, 'back');
+  await logout(k);
+  await login(k, '3001', '70615243', '16180339');
+  await choose(k, 'devices');
+  await choose(k, 'test:printer');
+  await waitFor(k, (m) => m.message === 'sup.testPassed', 'printer test');
+  await choose(k, 'back');
+  await choose(k, 'journal');
+  await choose(k, 'byTxn');
+  await enter(k, 'sup.txnEntry', String(txn));
+  await waitFor(k, (m) => m.message === 'sup.journalPage', 'journal page');
+  await choose(k, 'back');
+  await choose(k, 'back');
+  await choose(k, 'service');
+  await choose(k, 'back');
+  await logout(k);
+}
+
+describe.skipIf(!chromiumAvailable)('supervisor screens in both languages (Chromium)', () => {
+  let browser: Browser;
+  let serverKiosk: Kiosk;
+  let server: BrowserServer;
+
+  beforeAll(async () => {
+    serverKiosk = await startTestKiosk();
+    server = await startBrowserServer({ ui: serverKiosk.ui, rendererDir });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await serverKiosk?.stop();
+  });
+
+  for (const lang of ['en', 'zh'] as const) {
+    it(`${lang}: every panel screen a tour reaches is translated, unclipped and level with its keys`, async () => {
+      const k = await startTestKiosk({ terminal: { languages: lang === 'zh' ? ['zh', 'en'] : ['en', 'zh'] } });
+      const seen = new Map<string, ScreenModel>();
+      k.ui.onScreen((m) => {
+        const key = `${m.title ?? ''}|${m.message ?? ''}|${m.input?.label ?? ''}`;
+        if (m.screen.startsWith('supervisor') && m.options.length + (m.input ? 1 : 0) > 0 && !seen.has(key)) seen.set(key, m);
+      });
+      try {
+        await tourPanel(k);
+      } finally {
+        await k.stop();
+      }
+      expect(seen.size).toBeGreaterThan(25);
+      const page = await openStubPage(browser, server.url);
+      const dir = `test-results/screens/${lang}/supervisor`;
+      mkdirSync(dir, { recursive: true });
+      let seq = 1;
+      let n = 0;
+      for (const [key, m] of seen) {
+        expect(m.lang).toBe(lang);
+        await pushScreen(page, { ...m, seq: ++seq });
+        await page.locator('.display-row').screenshot({ path: `${dir}/${String(++n).padStart(2, '0')}-${(m.title ?? m.screen).replace(/^sup\./, '')}.png` });
+        expect(await layoutProblems(page), `${lang} ${key}`).toEqual([]);
+        if (lang === 'zh') expect(await page.textContent('[data-testid=screen-title]'), key).toMatch(/[\u4e00-\u9fff]/);
+      }
+      await page.close();
+    });
+  }
 });

@@ -95,15 +95,15 @@ describe('supervisor mode on a kiosk', () => {
     sim(k, { type: 'key', key: 'enter' });
     await waitFor(k, (m) => m.message === 'sup.enterValue', 'empty value refused');
     await enter(k, 'sup.newCount', '1000');
-    await waitFor(k, (m) => m.title === 'sup.titleExchange' && m.table!.rows.find((r) => r[0] === 'CST1')![4] === '1000', 'CST1 planned');
+    await waitFor(k, (m) => m.title === 'sup.titleExchange' && m.table!.rows.find((r) => r[0] === 'CST1')![3] === '1000', 'CST1 planned');
     // CST2: 200 notes added on top.
     await choose(k, 'unit:CST2');
     await choose(k, 'add');
     await enter(k, 'sup.notesAdded', '200');
-    await waitFor(k, (m) => m.title === 'sup.titleExchange' && m.table!.rows.find((r) => r[0] === 'CST2')![4] === String(cst2Before + 200), 'CST2 planned');
+    await waitFor(k, (m) => m.title === 'sup.titleExchange' && m.table!.rows.find((r) => r[0] === 'CST2')![3] === String(cst2Before + 200), 'CST2 planned');
     // Reject bin emptied.
     await choose(k, 'unit:REJ');
-    await waitFor(k, (m) => m.table!.rows.find((r) => r[0] === 'REJ')![4] === '0', 'REJ planned');
+    await waitFor(k, (m) => m.table!.rows.find((r) => r[0] === 'REJ')![3] === '0', 'REJ planned');
 
     await choose(k, 'confirm');
     // Dual control: the same custodian is refused, so is a custodian who has not changed the one-time password.
@@ -256,14 +256,14 @@ describe('supervisor mode on a kiosk', () => {
     await enter(k, 'sup.txnEntry', String(txns[0]));
     const byTxn = await waitFor(k, (m) => m.message === 'sup.journalPage', 'txn results');
     expect(byTxn.table!.rows.length).toBeGreaterThan(3);
-    expect(byTxn.table!.rows.every((r) => r[2] === String(txns[0]).padStart(4, '0'))).toBe(true);
+    expect(byTxn.table!.rows.every((r) => r[1] === String(txns[0]).padStart(4, '0'))).toBe(true);
     const visa = card('visa-debit');
     await choose(k, 'back');
     await choose(k, 'byCard');
     await enter(k, 'sup.cardEntry', visa.pan.slice(0, 6) + visa.pan.slice(-4));
     const byCard = await waitFor(k, (m) => m.message === 'sup.journalPage' && m.params.found !== byTxn.params.found, 'card results');
     expect(byCard.table!.rows.length).toBeGreaterThan(0);
-    expect(byCard.table!.rows.every((r) => r[4] === `****${visa.pan.slice(-4)}`)).toBe(true);
+    expect(byCard.table!.rows.every((r) => r[3] === `****${visa.pan.slice(-4)}`)).toBe(true);
     expect(JSON.stringify(byCard)).not.toContain(visa.pan);
     await choose(k, 'back');
     await choose(k, 'byDate');

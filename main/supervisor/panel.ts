@@ -139,6 +139,11 @@ export class BranchStaffPanel implements SupervisorPanel {
     this.changed();
   }
 
+  /** Resolves when an exchange the panel had to abandon (logout, close) has been ended on the dispenser. */
+  settled(): Promise<void> {
+    return this.pending;
+  }
+
   /** Closes the panel and waits for a dispenser exchange it had to abandon (kiosk stop). */
   async shutdown(): Promise<void> {
     this.close();
@@ -216,6 +221,7 @@ export class BranchStaffPanel implements SupervisorPanel {
       this.changed();
       r.catch((e: unknown) => this.fail(e)).finally(() => {
         this.busy = false;
+        this.touch();
         if (this.isOpen) {
           this.syncEntry();
           this.changed();
@@ -322,7 +328,11 @@ export class BranchStaffPanel implements SupervisorPanel {
   private touch(): void {
     this.clearIdle();
     if (!this.op || this.d.idleLogoutMs <= 0) return;
-    this.idleTimer = setTimeout(() => this.logout('idle'), this.d.idleLogoutMs);
+    this.idleTimer = setTimeout(() => {
+      // Never in the middle of an action (a password hash, a device command): count again from its end.
+      if (this.busy) this.touch();
+      else this.logout('idle');
+    }, this.d.idleLogoutMs);
     this.idleTimer.unref?.();
   }
 

@@ -430,4 +430,36 @@ describe('supervisor mode on a kiosk', () => {
     }
     expect(screens.some((m) => m.includes('"value":"********************************"'))).toBe(true);
   });
+
+  it('an idle operator is logged out and an exchange left open is ended unchanged; so is one left by switching back to run', async () => {
+    const k = (kiosk = await startTestKiosk({ supervisor: { idleLogoutMs: 1500 } }));
+    await toSupervisor(k);
+    await login(k, ADMIN, SIMULATOR_FIRST_ADMIN.password, ADMIN_PW);
+    await choose(k, 'operators');
+    await addOperator(k, CUST1.id, 'custodian', CUST1.otp);
+    await logout(k);
+    await login(k, CUST1.id, CUST1.otp, CUST1.pw);
+    await choose(k, 'cash');
+    await choose(k, 'exchange');
+    await waitFor(k, (m) => m.title === 'sup.titleExchange', 'exchange');
+    expect(k.devices.dispenser.status().exchangeActive).toBe(true);
+    // No key for longer than idleLogoutMs: the panel logs the custodian out (the timer is the behaviour under test).
+    await waitFor(k, (m) => m.message === 'sup.loggedOutIdle' && m.input?.label === 'sup.operatorId', 'idle logout', 5000);
+    expect(k.journal.query({ kind: 'supervisor.logout' }).at(-1)!.data).toEqual({ operator: CUST1.id, reason: 'idle' });
+    await k.supervisor.settled();
+    expect(k.devices.dispenser.status().exchangeActive).toBe(false);
+    expect(k.journal.query({ kind: 'cash.exchangeAbandoned' }).map((e) => e.data)).toEqual([{ by: CUST1.id, reason: 'idle' }]);
+
+    await inputReady(k, 'sup.operatorId');
+    await login(k, CUST1.id, CUST1.pw);
+    await choose(k, 'cash');
+    await choose(k, 'exchange');
+    await waitFor(k, (m) => m.title === 'sup.titleExchange', 'exchange');
+    sim(k, { type: 'operatorSwitch', position: 'run' });
+    await waitForScreen(k, 'welcome');
+    await k.supervisor.settled();
+    expect(k.devices.dispenser.status().exchangeActive).toBe(false);
+    expect(k.journal.query({ kind: 'cash.exchangeAbandoned' }).at(-1)!.data).toEqual({ by: CUST1.id, reason: 'supervisorClosed' });
+    expect(k.journal.query({ kind: 'cash.exchange' }).every((e) => (e.data.changes as unknown[]).length === 0)).toBe(true);
+  });
 });

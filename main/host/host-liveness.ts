@@ -2,14 +2,16 @@
  * Whether the host is usable, beyond "the TCP connection is up": the link goes offline when the channel
  * drops or after N consecutive unanswered requests (default 3) while connected; then an echo (0800/301) is
  * sent every `echoIntervalMs` until one is answered, which brings it back online. Any answered request
- * also brings it back. With `confirmOnConnect` a fresh connection is online only once an echo is answered.
+ * also brings it back. A fresh connection is online only once an echo (or any request) is answered
+ * (`confirmOnConnect`, default true): the channel re-makes the connection after repeated timeouts, and a
+ * host that accepts TCP but answers nothing must not count as online.
  */
 export interface LivenessOptions {
   /** Consecutive timeouts that take the link offline while connected. Default 3. */
   offlineAfterTimeouts?: number;
   /** Echo period while connected but offline. Default 5000 ms. */
   echoIntervalMs?: number;
-  /** Require an answered echo before a new connection counts as online. Default false. */
+  /** Require an answered echo before a new connection counts as online. Default true. */
   confirmOnConnect?: boolean;
 }
 
@@ -38,7 +40,7 @@ export class HostLiveness {
   onConnected(): void {
     this.connected = true;
     this.timeouts = 0;
-    if (this.o.confirmOnConnect) this.schedule(0);
+    if (this.o.confirmOnConnect ?? true) this.schedule(0);
     else this.set(true, 'connected');
   }
 

@@ -45,8 +45,10 @@ describe.each(['x919', 'aes-cmac'] as const)('message MAC, %s', (alg) => {
     const atm = await startAtm(sim.port, { mac: { alg, keyName: 'mac', keyStore: store } });
     const r = await withdraw(atm, visa, 4000);
     expect(r.responseCode).toBe('00');
-    expect(seen[0]!.fields[64]).toBeInstanceOf(Buffer);
-    expect(checkMessageMac(seen[0]!, ISO87A, { alg, keyName: 'mac', keyStore: store })).toBe('ok');
+    const request = seen.find((m) => m.mti === '0200')!;
+    expect(request.fields[64]).toBeInstanceOf(Buffer);
+    expect(checkMessageMac(request, ISO87A, { alg, keyName: 'mac', keyStore: store })).toBe('ok');
+    expect(seen.filter((m) => m.mti === '0800').every((m) => m.fields[64] === undefined)).toBe(true);
     const reply = { mti: '0210', fields: r.fields };
     expect(reply.fields[64]).toBeInstanceOf(Buffer);
     expect(checkMessageMac(reply, ISO87A, { alg, keyName: 'mac', keyStore: store })).toBe('ok');

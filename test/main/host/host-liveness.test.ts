@@ -61,7 +61,8 @@ describe('host liveness with the real simulator', () => {
     expect(atm.journal.query({ kind: 'host.offline' }).at(-1)!.data).toEqual({ cause: 'disconnected' });
     sim.setFault('none');
     await back;
-    expect(atm.journal.query({ kind: 'host.online' }).at(-1)!.data).toEqual({ cause: 'connected' });
+    // Back online once the fresh connection has answered an echo (confirmOnConnect, the default).
+    expect(atm.journal.query({ kind: 'host.online' }).at(-1)!.data).toEqual({ cause: 'answered' });
     expect(atm.link.isOnline()).toBe(true);
     expect((await inquire(atm, visa, DEFAULT_PROFILE.processingCodes.balance)).responseCode).toBe('00');
   });
@@ -93,10 +94,28 @@ describe('host liveness with the real simulator', () => {
 });
 
 describe('HostLiveness unit rules', () => {
+  it('by default a fresh connection is online only once a probe is answered', async () => {
+    const changes: string[] = [];
+    let answer = false;
+    let probes = 0;
+    const l = new HostLiveness({ echoIntervalMs: 1 }, async () => {
+      probes++;
+      if (!answer) throw new Error('unanswered');
+      l.answered();
+    }, (online, cause) => changes.push(`${online ? 'on' : 'off'}:${cause}`));
+    l.onConnected();
+    while (probes < 3) await new Promise<void>((r) => setImmediate(r));
+    expect(changes).toEqual([]);
+    answer = true;
+    while (changes.length === 0) await new Promise<void>((r) => setImmediate(r));
+    expect(changes).toEqual(['on:answered']);
+    l.stop();
+  });
+
   it('timeouts while disconnected do not flap; answered resets the count; stop() cancels probes', async () => {
     const changes: string[] = [];
     let probes = 0;
-    const l = new HostLiveness({ offlineAfterTimeouts: 2, echoIntervalMs: 5 }, async () => {
+    const l = new HostLiveness({ offlineAfterTimeouts: 2, echoIntervalMs: 5, confirmOnConnect: false }, async () => {
       probes++;
       throw new Error('unanswered');
     }, (online, cause) => changes.push(`${online ? 'on' : 'off'}:${cause}`));

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ISO87A, ISO87B, packIso, unpackIso, type IsoMessage, type Packager } from '../host/iso8583';
-import { FrameDecoder, encodeFrame, type Framing } from '../host/channel/framing';
+import { FrameDecoder, encodeFrame, swapTpdu, type Framing } from '../host/channel/framing';
 import { responseMti } from '../host/channel/matching';
 import { DEFAULT_PROFILE, RC, type HostProfile } from '../host/profile';
 import { TEST_CARDS } from '../../devices/card-reader/test-cards';
@@ -167,6 +167,12 @@ export class HostSimulator extends EventEmitter<HostSimulatorEvents> implements 
     return typeof addr === 'object' && addr ? addr.port : 0;
   }
 
+  /** Responses go back with the TPDU's destination and source addresses swapped. */
+  private get responseFraming(): Framing {
+    const f = this.o.framing;
+    return f.tpdu ? { ...f, tpdu: swapTpdu(f.tpdu) } : f;
+  }
+
   /** A latency wait that close() cuts short (the answer is then not sent). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -260,7 +266,7 @@ export class HostSimulator extends EventEmitter<HostSimulatorEvents> implements 
     if (wait > 0) await this.sleep(wait);
     if (sock.destroyed || !this.server) return;
     if (fault === 'garble') bytes = garble(bytes);
-    sock.write(encodeFrame(bytes, this.o.framing));
+    sock.write(encodeFrame(bytes, this.responseFraming));
     this.stats.responses++;
   }
 

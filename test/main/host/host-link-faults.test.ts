@@ -104,6 +104,35 @@ describe('late responses', () => {
   });
 });
 
+describe('framing options', () => {
+  it.each([
+    ['iso87b', { length: 'binary2', tpdu: '6000010002' }],
+    ['iso87a', { length: 'ascii4', tpdu: '6000030004' }],
+    ['iso87a', { length: 'bcd2' }],
+    ['iso87b', { length: 'binary4' }],
+  ] as const)('%s over %o: approvals through the real link', async (packager, framing) => {
+    const sim = await startSim({ packager, framing });
+    const atm = await startAtm(sim.port, { packager, framing });
+    expect((await withdraw(atm, visa, 2000)).responseCode).toBe('00');
+  });
+
+  it('the simulator answers with the TPDU addresses swapped', async () => {
+    const framing = { length: 'binary2' as const, tpdu: '6000010002' };
+    const sim = await startSim({ framing });
+    const { connect } = await import('node:net');
+    const { encodeFrame, FrameDecoder } = await import('../../../main/host/channel');
+    const { packIso, ISO87A } = await import('../../../main/host/iso8583');
+    const sock = connect(sim.port, '127.0.0.1');
+    const dec = new FrameDecoder(framing);
+    const reply = new Promise<Buffer>((r) => sock.on('data', (d: Buffer) => dec.push(d).forEach((f) => r(f))));
+    sock.write(encodeFrame(packIso({ mti: '0800', fields: { 7: '0101120000', 11: '000001', 41: 'ATM00042', 70: '301' } }, ISO87A), framing));
+    const payload = await reply;
+    sock.destroy();
+    expect(dec.lastTpdu!.toString('hex')).toBe('6000020001');
+    expect(payload.subarray(0, 4).toString('latin1')).toBe('0810');
+  });
+});
+
 describe('bad input to the simulator', () => {
   it('an undecodable request is reported (field and offset) and dropped; the connection and the bank are unharmed', async () => {
     const sim = await startSim();

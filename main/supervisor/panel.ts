@@ -394,8 +394,8 @@ export class BranchStaffPanel implements SupervisorPanel {
     return {
       screen: 'supervisorLogin',
       title: 'sup.titleLogin',
+      // The typed id is not echoed: it could be a password typed into the wrong field.
       message: 'sup.passwordHelp',
-      params: { operator: this.loginId },
       options: [{ id: 'back', label: 'opt.cancel', run: () => this.go(() => this.loginView()) }],
       entry: {
         key: 'login.password',
@@ -693,7 +693,6 @@ export class BranchStaffPanel implements SupervisorPanel {
       screen: 'supervisorLogin',
       title: 'sup.titleDualControl',
       message: secondId === undefined ? 'sup.dualHelp' : 'sup.passwordHelp',
-      params: { operator: secondId ?? '' },
       options: [{ id: 'back', label: 'opt.cancel', run: abort }],
       onCancel: abort,
       entry:

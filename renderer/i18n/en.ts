@@ -130,7 +130,7 @@ export const en: Record<string, string> = {
   'sup.titleJournal': 'Electronic journal',
   'sup.titleOperators': 'Operators',
   'sup.loginHelp': 'Type your operator ID on the PIN pad and press Enter',
-  'sup.passwordHelp': 'Operator {operator}: type your password and press Enter',
+  'sup.passwordHelp': 'Type your password and press Enter',
   'sup.passwordRules': 'Digits only, {min} to {max} long, not one repeated digit, not a run, not containing your ID',
   'sup.oneTimePasswordHelp': 'One-time password for operator {operator} ({min} to {max} digits); it must be changed at first login',
   'sup.operatorId': 'Operator ID',

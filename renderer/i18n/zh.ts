@@ -130,7 +130,7 @@ export const zh: Record<string, string> = {
   'sup.titleJournal': '电子流水',
   'sup.titleOperators': '操作员',
   'sup.loginHelp': '请在密码键盘上输入操作员号并按确认键',
-  'sup.passwordHelp': '操作员 {operator}：请输入密码并按确认键',
+  'sup.passwordHelp': '请输入密码并按确认键',
   'sup.passwordRules': '仅限数字，长度 {min} 至 {max} 位，不得为同一数字重复、连续数字或包含操作员号',
   'sup.oneTimePasswordHelp': '为操作员 {operator} 设置一次性密码（{min} 至 {max} 位数字），首次登录时必须修改',
   'sup.operatorId': '操作员号',

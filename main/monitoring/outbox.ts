@@ -2,7 +2,7 @@
  * Durable outbox for fleet events: messages wait in SQLite (`<dataDir>/monitoring-outbox.db`, its own file so the
  * kiosk database's schema stays the journal's) until the broker acknowledges them (QoS 1 PUBACK), so broker
  * outages and kiosk restarts lose nothing. Bounded: beyond `capacity` the oldest messages are dropped (and
- * counted). Retained "latest value" topics (status, active alerts) are coalesced: a newer message replaces the
+ * counted; the latest status is kept over older events). Retained "latest value" topics (status, active alerts) are coalesced: a newer message replaces the
  * one still waiting.
  */
 import Database from 'better-sqlite3';
@@ -43,7 +43,8 @@ export class Outbox {
       insert: this.db.prepare('INSERT INTO outbox (topic, payload, retain, coalesce_key, created_at) VALUES (?, ?, ?, ?, ?)'),
       dropKey: this.db.prepare('DELETE FROM outbox WHERE coalesce_key = ?'),
       count: this.db.prepare('SELECT COUNT(*) AS n FROM outbox'),
-      trim: this.db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)'),
+      // Beyond capacity the oldest events go first; latest-value messages (one per key) only when nothing else is left.
+      trim: this.db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY coalesce_key IS NOT NULL, id LIMIT ?)'),
       peek: this.db.prepare('SELECT id, topic, payload, retain, created_at FROM outbox ORDER BY id LIMIT 1'),
       ack: this.db.prepare('DELETE FROM outbox WHERE id = ?'),
     };

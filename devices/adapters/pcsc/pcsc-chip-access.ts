@@ -168,11 +168,15 @@ export class PcscChipAccess {
     if (!card || !this.protocol) throw new PcscError(this.cardPresent ? 'notPowered' : 'noCard', this.cardPresent ? 'chip not powered' : `no card in ${reader}`);
     const raw = async (tpdu: Uint8Array): Promise<Uint8Array> => {
       if (this.card !== card) throw new PcscError('cardRemoved', 'card removed during the APDU exchange');
+      let response: Uint8Array;
       try {
-        return Uint8Array.from(await card.transmit(Buffer.from(tpdu), { maxRecvLength: 258 }));
+        response = Uint8Array.from(await card.transmit(Buffer.from(tpdu), { maxRecvLength: 258 }));
       } catch (e) {
         throw await this.explain(e, 'the APDU exchange');
       }
+      // Some drivers (vpcd among them) report a card that vanished mid-exchange as an empty answer.
+      if (response.length < 2) throw await this.explain(new Error(`Communication error: ${response.length}-byte answer`), 'the APDU exchange');
+      return response;
     };
     return exchangeApdu(raw, apdu, this.protocol);
   }

@@ -95,6 +95,9 @@ export class ReversalSender {
       const msg = this.o.build(head.payload as ReversalData, repeat);
       this.o.queue.beginAttempt(head.id);
       const reply = await this.o.send(msg);
+      // Stopped while the advice was out (shutdown: the database may be closed already). The attempt is
+      // counted, so after the restart it goes again as an 0421 and the host credits it once.
+      if (this.stopped) return void (this.sending = false);
       const rc = String(reply.fields[39] ?? '');
       if (this.o.retryResponseCodes?.includes(rc)) throw new AdviceNotTakenError(rc);
       this.o.queue.complete(head.id, rc);
@@ -102,6 +105,7 @@ export class ReversalSender {
       this.sending = false;
       this.kick(0);
     } catch (e) {
+      if (this.stopped) return void (this.sending = false);
       const backoff = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** Math.min(head.attempts, 16));
       this.o.queue.recordFailure(head.id, e instanceof AdviceNotTakenError ? `response ${e.responseCode}` : this.o.failureKind(e), backoff);
       this.sending = false;

@@ -47,7 +47,7 @@ import { createSupervisor, type BranchStaffPanel } from '../supervisor';
 import type { OperatorStore } from '../supervisor/operator-store';
 import { startMonitoring, type MonitoringService } from '../monitoring/service';
 import { processRestartControl } from '../monitoring/restart';
-import type { RestartControl } from '../monitoring/server';
+import type { MonitoringLog, RestartControl } from '../monitoring/server';
 
 /** Test keys of the simulated EPP and embedded host (never used with a real host). */
 export const SIM_PVK = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
@@ -64,6 +64,8 @@ export interface KioskOptions {
   hardware?: Pick<OpenHardwareOptions, 'startupWaitMs' | 'backoff'>;
   /** Remote monitoring's "restart app" (default: stop, then exit 75 for the watchdog to restart). */
   restartControl?: RestartControl;
+  /** Where remote monitoring logs refused requests, commands and broker trouble (e.g. the ops pino logger). */
+  monitoringLog?: MonitoringLog;
 }
 
 export interface Kiosk {
@@ -365,7 +367,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     // Monitoring must not keep the ATM from serving customers: a failure (port taken, unreadable certificate) is
     // journaled and reported, and the kiosk runs without it.
     try {
-      kiosk.monitoring = await startMonitoring({ kiosk, config: config.monitoring, dataDir, restart: opts.restartControl ?? processRestartControl(() => kiosk.stop()) });
+      kiosk.monitoring = await startMonitoring({ kiosk, config: config.monitoring, dataDir, restart: opts.restartControl ?? processRestartControl(() => kiosk.stop()), ...(opts.monitoringLog ? { log: opts.monitoringLog } : {}) });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       journal.append('monitoring.failed', { error: error.slice(0, 300) });

@@ -26,7 +26,7 @@ export interface KioskMetrics {
   close(): void;
 }
 
-export function createKioskMetrics(monitor: Pick<KioskMonitor, 'status' | 'on'>, opts: { prefix?: string; /** false when the host link reports latency itself (observeHostLatency). */ hostLatencyFromJournal?: boolean } = {}): KioskMetrics {
+export function createKioskMetrics(monitor: Pick<KioskMonitor, 'status' | 'on'> & Partial<Pick<KioskMonitor, 'alerts'>>, opts: { prefix?: string; /** false when the host link reports latency itself (observeHostLatency). */ hostLatencyFromJournal?: boolean } = {}): KioskMetrics {
   const p = opts.prefix ?? 'atm_';
   const registry = new Registry();
   const registers = [registry];
@@ -79,6 +79,20 @@ export function createKioskMetrics(monitor: Pick<KioskMonitor, 'status' | 'on'>,
       this.set(current().reversalQueueDepth);
     },
   });
+  if (monitor.alerts) {
+    const alerts = monitor.alerts.bind(monitor);
+    new Gauge({
+      name: `${p}alerts_active`,
+      help: 'Active alerts by severity',
+      labelNames: ['severity'] as const,
+      registers,
+      collect() {
+        const n = { critical: 0, warning: 0, info: 0 };
+        for (const a of alerts()) n[a.severity]++;
+        for (const [severity, v] of Object.entries(n)) this.set({ severity }, v);
+      },
+    });
+  }
   const unitLabels = ['unit', 'type', 'currency', 'denomination'] as const;
   new Gauge({
     name: `${p}cash_unit_notes`,

@@ -214,6 +214,7 @@ describe('a withdrawal seen through the API', () => {
     expect(text).toMatch(/^atm_reversal_queue_depth 0$/m);
     expect(text).toMatch(/^atm_host_online 1$/m);
     expect(text).toMatch(/^atm_app_state\{state="inService"\} 1$/m);
+    expect(text).toMatch(/^atm_alerts_active\{severity="critical"\} 0$/m);
     expect((await api(m, '/metrics')).status).toBe(401);
 
     const pulled = await api(m, '/api/v1/commands/pull-journal', { token: m.tokens.operate, body: {} });

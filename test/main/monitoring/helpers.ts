@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { parseMonitoringConfig, type MonitoringConfigInput } from '../../../main/monitoring/config';
 import { startMonitoring, type MonitoringService } from '../../../main/monitoring/service';
-import type { RestartControl } from '../../../main/monitoring/server';
+import type { MonitoringLog, RestartControl } from '../../../main/monitoring/server';
 import type { MonitorEvent } from '../../../main/monitoring/monitor';
 import { generateToken } from '../../../main/monitoring/tokens';
 import { startTestKiosk } from '../../support/kiosk-harness';
@@ -54,14 +54,14 @@ export interface Monitored {
   close(): Promise<void>;
 }
 
-export async function startMonitored(monitoring: MonitoringConfigInput = {}, kioskOverrides: KioskConfigInput = {}): Promise<Monitored> {
+export async function startMonitored(monitoring: MonitoringConfigInput = {}, kioskOverrides: KioskConfigInput = {}, log?: MonitoringLog): Promise<Monitored> {
   const kiosk = await startTestKiosk(kioskOverrides);
   const t = makeTokens();
   const config = parseMonitoringConfig({ enabled: true, port: 0, pollMs: 100, ...monitoring, tokens: [...t.config, ...(monitoring.tokens ?? [])] });
   const restart = new RecordingRestart();
   let svc: MonitoringService;
   try {
-    svc = await startMonitoring({ kiosk, config, dataDir: kiosk.dataDir, restart });
+    svc = await startMonitoring({ kiosk, config, dataDir: kiosk.dataDir, restart, ...(log ? { log } : {}) });
   } catch (e) {
     await kiosk.stop();
     throw e;

@@ -139,6 +139,25 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
   });
 });
 
+describe('logging', () => {
+  it('refusals and commands are logged with the token name, never the token or card data', async () => {
+    const lines: string[] = [];
+    const rec = (level: string) => (obj: object, msg: string) => lines.push(`${level} ${msg} ${JSON.stringify(obj)}`);
+    m = await startMonitored({}, {}, { info: rec('info'), warn: rec('warn'), error: rec('error') });
+    await api(m, '/api/v1/journal?maskedPan=4761739001010010', { token: 'atm_wrong' });
+    await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.read, body: {} });
+    await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'card 4761739001010010' } });
+    await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'night shift' } });
+    const text = lines.join('\n');
+    expect(text).toContain('warn monitoring: request refused {"reason":"invalid"');
+    expect(text).toContain('warn monitoring: scope refused {"token":"nagios","needs":"operate"');
+    expect(text).toContain('info monitoring: service mode command {"by":"remote:ops-desk","command":"out-of-service","reason":"night shift"}');
+    expect(text).not.toContain('4761739001010010');
+    for (const t of Object.values(m.tokens)) expect(text).not.toContain(t);
+    expect(text).not.toContain('atm_wrong');
+  });
+});
+
 describe('configuration guards', () => {
   it('off loopback only with TLS; duplicate token names refused', () => {
     expect(() => parseMonitoringConfig({ enabled: true, host: '0.0.0.0' })).toThrow(/tokens must not travel in clear/);

@@ -12,7 +12,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { markdownReport } from './report';
@@ -44,11 +44,15 @@ export async function runBench(opts: BenchOptions): Promise<{ report: BenchRepor
   const log = opts.log ?? ((l: string) => console.log(l));
   const names = opts.only?.length ? SECTIONS.filter((s) => opts.only!.includes(s)) : [...SECTIONS];
   const startedAt = new Date().toISOString();
+  const loadavgAtStart = loadavg();
   if (names.some((n) => NEEDS_DIST.has(n))) ensureBuilt(log);
   const sections: SectionResult[] = [];
   for (const name of names) {
     log(`bench: ${name} (${opts.scale})...`);
+    const loadBefore = loadavg()[0]!;
     const r = await runSectionChild(name, opts.scale);
+    // Other work on the machine colours every number: keep the 1-minute load average beside them.
+    r.params = { ...r.params, loadavg1Before: loadBefore, loadavg1After: loadavg()[0]! };
     sections.push(r);
     log(`bench: ${name} ${r.status}${r.reason ? `: ${r.reason}` : ''} in ${(r.durationMs / 1000).toFixed(1)} s`);
   }
@@ -57,7 +61,7 @@ export async function runBench(opts: BenchOptions): Promise<{ report: BenchRepor
     startedAt,
     finishedAt: new Date().toISOString(),
     scale: opts.scale,
-    machine: machineInfo(),
+    machine: { ...machineInfo(), loadavgAtStart, loadavgAtEnd: loadavg() },
     git: gitInfo(),
     sections,
   };
@@ -144,7 +148,7 @@ function ensureBuilt(log: (l: string) => void): void {
   execFileSync(process.execPath, [join(root, 'build', 'bundle.mjs')], { cwd: root, stdio: 'inherit' });
 }
 
-function machineInfo(): BenchReport['machine'] {
+function machineInfo(): Omit<BenchReport['machine'], 'loadavgAtStart' | 'loadavgAtEnd'> {
   const c = cpus();
   let fs = 'unknown filesystem';
   try {

@@ -32,7 +32,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   scale: Scale;
-  machine: { node: string; platform: string; arch: string; cpus: number; cpuModel: string; memoryGb: number; fs: string };
+  machine: { node: string; platform: string; arch: string; cpus: number; cpuModel: string; memoryGb: number; fs: string; loadavgAtStart: number[]; loadavgAtEnd: number[] };
   git: { commit: string; dirty: boolean };
   sections: SectionResult[];
 }

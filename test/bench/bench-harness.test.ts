@@ -34,7 +34,7 @@ const report = z.strictObject({
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
   scale: z.literal('tiny'),
-  machine: z.strictObject({ node: z.string(), platform: z.string(), arch: z.string(), cpus: z.number().int().positive(), cpuModel: z.string(), memoryGb: z.number(), fs: z.string() }),
+  machine: z.strictObject({ node: z.string(), platform: z.string(), arch: z.string(), cpus: z.number().int().positive(), cpuModel: z.string(), memoryGb: z.number(), fs: z.string(), loadavgAtStart: z.array(z.number()), loadavgAtEnd: z.array(z.number()) }),
   git: z.strictObject({ commit: z.string(), dirty: z.boolean() }),
   sections: z.array(section),
 });
@@ -68,7 +68,7 @@ describe('npm run bench harness (tiny mode, shape only)', () => {
     expect(r.sections).toHaveLength(SECTIONS.length);
 
     const md = readFileSync(mdPath, 'utf8');
-    expect(md).toContain('| Measure | Median (or percentile) | n |');
+    expect(md).toContain('| Measure | Median (or percentile) | Range over trials | n |');
     for (const label of ['Journal, 1 event per commit', 'Withdrawals through the whole core', 'ISO 8583 0200+55 pack, iso_8583', 'Host simulator, ', 'Cold start to in service'])
       expect(md).toContain(label);
     expect(md).not.toContain('NaN');

@@ -18,8 +18,8 @@ export interface HostMacOptions {
   keyName: string;
   /** The host's key store (clear import must be allowed: the simulator generates keys). */
   keyStore: KeyStore;
-  /** A request with a bad or missing MAC: answered with 30 (MACed), or dropped. Default 'respond30'. */
-  onBadMac?: 'respond30' | 'drop';
+  /** A request with a bad or missing MAC: answered with 63 security violation (MACed), or dropped. Default 'respond'. */
+  onBadMac?: 'respond' | 'drop';
   /** KBPK shared with the ATM for key exchange. */
   kbpk?: { alg: 'tdes' | 'aes'; key: Uint8Array };
   random?: (n: number) => Uint8Array;
@@ -36,8 +36,8 @@ export class HostMac {
     this.active = o.keyName;
   }
 
-  get onBadMac(): 'respond30' | 'drop' {
-    return this.o.onBadMac ?? 'respond30';
+  get onBadMac(): 'respond' | 'drop' {
+    return this.o.onBadMac ?? 'respond';
   }
 
   private key(name: string) {

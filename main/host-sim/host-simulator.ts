@@ -2,7 +2,7 @@
  * The embedded host simulator: a real TCP server on loopback speaking ISO 8583 with the same codec and
  * framing as the ATM, so the real network path runs in every demo and test. Latency and faults (drop,
  * delay, garble, disconnect, issuer down) are configurable at run time (HostSimulatorControl); with `mac`
- * it verifies request MACs (answering 30 or dropping) and MACs its responses, and answers key exchanges.
+ * it verifies request MACs (answering 63 security violation, or dropping) and MACs its responses, and answers key exchanges.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';

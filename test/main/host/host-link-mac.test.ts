@@ -7,7 +7,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder, encodeFrame } from '../../../main/host/channel';
-import { HostMacError } from '../../../main/host/host-link';
+import { HostMacError, HostUnavailableError } from '../../../main/host/host-link';
 import { ISO87A, packIso, unpackIso, type IsoMessage } from '../../../main/host/iso8583';
 import { checkMessageMac, type MessageMacAlg } from '../../../main/host/message-mac';
 import { DEFAULT_PROFILE, RC } from '../../../main/host/profile';
@@ -69,6 +69,16 @@ describe.each(['x919', 'aes-cmac'] as const)('message MAC, %s', (alg) => {
     expect((err as HostMacError).macFailure).toBe('bad');
     expect((err as HostMacError).request?.stan).toMatch(/^\d{6}$/);
     expect(atm.journal.query({ kind: 'host.macRejected' })[0]!.data).toMatchObject({ mti: '0210', failure: 'bad', responseCode: RC.securityViolation });
+    expect(sim.statistics().macFailures).toBe(1);
+    expect(sim.bank.balanceOfPan(visa.pan)).toBe(visa.balance);
+  });
+
+  it('a host configured to drop bad-MAC requests stays silent: the ATM times out, nothing debited', async () => {
+    const sim = await startSim({ mac: { ...hostMac(alg), onBadMac: 'drop' } });
+    const atm = await startAtm(sim.port, { requestTimeoutMs: 300, mac: { alg, keyName: 'mac', keyStore: atmStore(alg, OTHER_KEY[alg]) } });
+    const err = await withdraw(atm, visa, 4000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnavailableError);
+    expect((err as HostUnavailableError).reason).toBe('timeout');
     expect(sim.statistics().macFailures).toBe(1);
     expect(sim.bank.balanceOfPan(visa.pan)).toBe(visa.balance);
   });

@@ -77,7 +77,14 @@ const silent: MonitoringLog = { info() {}, warn() {}, error() {} };
 /** The monitoring page's files: next to this module in the source tree, or the repository's copy when bundled. */
 export function findPageDir(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const d of [join(here, 'page'), resolve(here, '..', '..', 'main', 'monitoring', 'page'), resolve(process.cwd(), 'main', 'monitoring', 'page')]) {
+  const candidates = [
+    join(here, 'page'), // source tree (tsx)
+    resolve(here, '..', 'monitoring', 'page'), // dist/main/launch.js with dist/monitoring/page copied by the build
+    resolve(here, '..', '..', 'monitoring', 'page'), // dist/main/electron/main.js, same
+    resolve(here, '..', '..', 'main', 'monitoring', 'page'), // dist/main/launch.js run from the repository
+    resolve(process.cwd(), 'main', 'monitoring', 'page'),
+  ];
+  for (const d of candidates) {
     if (existsSync(join(d, 'index.html'))) return d;
   }
   return null;
@@ -183,6 +190,7 @@ export async function startMonitoringServer(o: MonitoringServerOptions): Promise
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
+    if (https) reply.header('strict-transport-security', 'max-age=31536000');
     if (!reply.getHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     return payload;
   });

@@ -90,7 +90,7 @@ function makePki() {
 }
 
 
-function httpsGet(url: string, opts: { ca: string; token?: string; cert?: string; key?: string }): Promise<{ status: number; body: string }> {
+function httpsGet(url: string, opts: { ca: string; token?: string; cert?: string; key?: string }): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -102,7 +102,7 @@ function httpsGet(url: string, opts: { ca: string; token?: string; cert?: string
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       },
     );
     req.on('error', reject);
@@ -117,6 +117,7 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
     expect(m.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const ok = await httpsGet(`${m.url}/api/v1/whoami`, { ca: pki.ca, token: m.tokens.read });
     expect(ok.status).toBe(200);
+    expect(ok.headers['strict-transport-security']).toBe('max-age=31536000');
     expect(JSON.parse(ok.body).name).toBe('nagios');
     expect((await httpsGet(`${m.url}/api/v1/whoami`, { ca: pki.ca })).status).toBe(401);
     await expect(fetch(`${m.url.replace('https', 'http')}/api/v1/status`)).rejects.toThrow();

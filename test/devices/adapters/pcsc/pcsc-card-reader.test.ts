@@ -182,7 +182,7 @@ describe('PC/SC card reader: chip I/O failures', () => {
     await until(s.reader, (st) => st.media === 'present');
     await s.reader.chipPower({ action: 'cold' });
     const r = await s.reader.chipIO({ apdu: Uint8Array.from([0x00, 0xa4, 0x04, 0x00, 0x02, 0x3f, 0x00, 0x00]) });
-    expect(Buffer.from(r.payload!.response).toString('hex')).toBe('6f009000');
+    expect(Buffer.from(r.payload?.response ?? []).toString('hex')).toBe('6f009000');
     expect(s.fake.connected[0]!.sent).toEqual(['00a40400023f00', '00c0000002']);
     s.reader.close();
   });

@@ -130,7 +130,7 @@ export class OperatorStore {
   private readonly cost: { N: number; r: number; p: number };
   private readonly now: () => Date;
   /** Verified against when the operator id is unknown, so both cases cost one scrypt. */
-  private dummy: Promise<string> | null = null;
+  private readonly dummy: Promise<string>;
 
   constructor(
     private readonly db: Db,
@@ -140,6 +140,8 @@ export class OperatorStore {
     db.exec(SCHEMA);
     this.cost = opts.cost ?? DEFAULT_COST;
     this.now = opts.now ?? (() => new Date());
+    // Made up front, so even the first unknown id costs exactly one scrypt.
+    this.dummy = hashPassword(randomBytes(8).toString('hex'), this.cost);
   }
 
   get policy(): PasswordPolicy {
@@ -196,7 +198,6 @@ export class OperatorStore {
     const row = OPERATOR_ID.test(operatorId)
       ? (this.db.prepare('SELECT * FROM supervisor_operators WHERE operator_id = ?').get(operatorId) as Row | undefined)
       : undefined;
-    this.dummy ??= hashPassword('0000000000', this.cost);
     const good = await verifyPassword(password, row?.password_hash ?? (await this.dummy));
     if (!row) {
       this.journal.append('supervisor.login', { operator: null, result: 'unknownOperator' });

@@ -178,6 +178,19 @@ export const configSchema = z
               vendorId: usbId.default(0x0801),
               /** USB product ids to accept (default: the common MagTek swipe readers 0x0001/0x0002/0x0011). */
               productIds: z.array(usbId).min(1).optional().describe('USB product ids to accept, numbers or "0x" hex strings'),
+              /**
+               * Chip contacts on a PC/SC reader (pcscd), used with the MagTek head as one card reader: tracks from the
+               * swipe, chip (ATR, APDUs) through PC/SC. Needs the optional `smartcard` module and libpcsclite.
+               */
+              chip: z
+                .strictObject({
+                  kind: z.literal('pcsc'),
+                  /** Part of the PC/SC reader name (case-insensitive); default: the first reader. */
+                  reader: z.string().min(1).optional(),
+                  /** How long after the swipe the card may take to reach the contacts. */
+                  settleMs: z.number().int().positive().default(3000),
+                })
+                .optional(),
             }),
             z.strictObject({ kind: z.literal('xfs4iot'), uri: z.string().regex(/^wss?:\/\//) }),
           ])

@@ -20,6 +20,8 @@ import { JsonFileCountsStore } from '../../devices/adapters/puloon/counts-store'
 import { SankyoCardReader } from '../../devices/adapters/sankyo/sankyo-card-reader';
 import { MagtekCardReader } from '../../devices/adapters/magtek/magtek-card-reader';
 import { nodeHidFactory, openMagtekDevice, type HidDeviceLike } from '../../devices/adapters/magtek/magtek-hid';
+import { PcscCardReader } from '../../devices/adapters/pcsc/pcsc-card-reader';
+import { StripeChipCardReader } from '../../devices/adapters/pcsc/stripe-chip-card-reader';
 import type { SerialPort } from 'serialport';
 import { Xfs4IotCardReader, Xfs4IotDispenser, Xfs4IotPrinter } from '../../devices/xfs4iot/client';
 
@@ -142,7 +144,7 @@ export async function openHardware(config: KioskConfig, dataDir: string, opts: O
     });
   } else if (d.cardReader.kind === 'magtek') {
     const c = d.cardReader;
-    out.cardReader = reconnecting<CardReaderService, CardReaderStatus, HidDeviceLike>('cardReader', {
+    const stripe = reconnecting<CardReaderService, CardReaderStatus, HidDeviceLike>('cardReader', {
       open: async () => {
         try {
           return openMagtekDevice(await nodeHidFactory(), { vendorId: c.vendorId });
@@ -157,6 +159,27 @@ export async function openHardware(config: KioskConfig, dataDir: string, opts: O
       initialStatus: { device: 'starting', media: 'notPresent', retainBin: { count: 0, capacity: 0, state: 'ok' } },
       offline: { capabilities: (last): CardReaderCapabilities => last?.capabilities() ?? { type: 'swipe', readTracks: ['track1', 'track2', 'track3'], chip: false, retainCapable: false }, cancel: () => undefined },
     });
+    out.cardReader = stripe;
+    if (c.chip) {
+      // Chip contacts on a PC/SC reader: it follows pcscd and its readers itself (a missing pcscd is retried).
+      const chip = new PcscCardReader({ ...(c.chip.reader ? { reader: c.chip.reader } : {}), retryAtStart: true });
+      try {
+        await chip.open();
+      } catch (e) {
+        await out.close();
+        throw new DeviceOpenError(`devices.cardReader.chip: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      remotes.push(chip);
+      let online = true; // report a chip reader that is not there at start, then every change
+      const report = (st: CardReaderStatus) => {
+        if (online === (st.device === 'online')) return;
+        online = st.device === 'online';
+        opts.onDeviceChange?.('cardReader.chip', online, st.detail ?? st.device);
+      };
+      chip.events.on('statusChanged', report);
+      report(chip.status());
+      out.cardReader = new StripeChipCardReader(stripe, chip, { chipSettleMs: c.chip.settleMs });
+    }
   }
   // Give the devices a moment to come up so the first customer does not meet a "starting" device; a device
   // that is still away is reported (status, journal) and keeps being retried.

@@ -111,13 +111,15 @@ export class PcscCardReader implements CardReaderService {
     }
   }
 
-  /** A dip reader has no transport: `exit` powers the chip down (the cardholder pulls the card), `retain` is unsupported. */
+  /**
+   * A dip reader has no transport: `exit` powers the chip down and leaves the card to the cardholder (a card
+   * already pulled is already at the exit: success too); `retain` is unsupported.
+   */
   async move(req: { to: 'exit' | 'retain' }): Promise<Completion<Empty, CardReaderErrorCode>> {
     if (req.to === 'retain') return fail('unsupportedCommand', 'dip reader: cannot retain cards');
     return this.queue.run(async () => {
-      if (!this.chip.state().cardPresent) return fail('commandErrorCode', 'no card in the reader', 'noMedia');
       this.chip.powerOff();
-      this.events.emit('cardAction', { action: 'ejected' });
+      if (this.chip.state().cardPresent) this.events.emit('cardAction', { action: 'ejected' });
       return ok({});
     });
   }

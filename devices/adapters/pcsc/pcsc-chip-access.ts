@@ -24,6 +24,8 @@ export interface PcscChipAccessOptions {
   shared?: boolean;
   /** After pcscd stopped: try to re-establish the context this often (ms; 0 = never). Default 2000. */
   retryMs?: number;
+  /** pcscd not running at start: report the service down and keep trying (every `retryMs`) instead of throwing. */
+  retryAtStart?: boolean;
   /** After a failed exchange: how long to wait for the removal event that tells a pulled card from a line error. */
   removalGraceMs?: number;
   timers?: Timers;
@@ -70,8 +72,8 @@ export class PcscChipAccess {
 
   /**
    * Loads the library, connects to pcscd and starts watching readers. Throws PcscError `unavailable` (no
-   * library) or `serviceUnavailable` (pcscd not running). A missing reader is not an error here: it is the
-   * `noDevice` state until one is attached.
+   * library) or `serviceUnavailable` (pcscd not running; with `retryAtStart` that is the `down` state instead,
+   * retried). A missing reader is not an error here: it is the `noDevice` state until one is attached.
    */
   async start(): Promise<void> {
     if (this.service === 'up') return;
@@ -81,7 +83,14 @@ export class PcscChipAccess {
       if (e instanceof PcscUnavailableError) throw new PcscError('unavailable', e.message);
       throw e;
     }
-    this.connectService();
+    try {
+      this.connectService();
+    } catch (e) {
+      if (!this.opts.retryAtStart || !(e instanceof PcscError)) throw e;
+      this.service = 'down';
+      this.detail = e.message;
+      this.scheduleRetry();
+    }
   }
 
   /** Stops watching, releases the card and the context. */
@@ -245,6 +254,15 @@ export class PcscChipAccess {
     const wasDown = this.service === 'down';
     this.service = 'up';
     this.detail = undefined;
+    // The readers there now, at once (the monitor announces them again a moment later: ignored then).
+    try {
+      for (const r of context.listReaders()) {
+        this.readers.add(r.name);
+        if (!this.reader && this.matches(r.name)) this.selectReader(r.name, (r.state & b.constants.SCARD_STATE_PRESENT) !== 0);
+      }
+    } catch {
+      // Listing failed: the monitor's announcements will do.
+    }
     if (wasDown) this.events.emit('serviceRestored', {});
   }
 

@@ -234,6 +234,19 @@ describe('PC/SC card reader: the PC/SC service', () => {
     expect(e).toMatchObject({ kind: 'serviceUnavailable', message: 'PC/SC service (pcscd) not reachable: PC/SC service not running' });
   });
 
+  it('with retryAtStart, pcscd missing at open is the noDevice state, and the reader appears once pcscd runs', async () => {
+    const fake = new FakePcsc();
+    fake.serviceUp = false;
+    fake.readers.add(READER);
+    const reader = new PcscCardReader({ binding: fake, retryMs: 5, retryAtStart: true });
+    await reader.open();
+    expect(reader.status()).toMatchObject({ device: 'noDevice', detail: 'PC/SC service (pcscd) not reachable: PC/SC service not running' });
+    const online = until(reader, (s) => s.device === 'online');
+    fake.serviceUp = true;
+    await online;
+    reader.close();
+  });
+
   it('pcscd stops: card removed, reader gone, noDevice "pcscd not running"; it comes back: the reader is attached again', async () => {
     const { fake, reader, log } = setup();
     fake.readers.add(READER);

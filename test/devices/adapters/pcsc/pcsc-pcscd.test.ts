@@ -21,6 +21,11 @@ import { EmvTransaction } from '../../../../main/emv/kernel';
 import { buildArpc, verifyArqc } from '../../../../main/emv/issuer';
 import { terminalConfig } from '../../../../main/emv/terminal-config';
 import { fromHex } from '../../../../main/emv/tdes';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../../main/config/config';
+import { openHardware } from '../../../../main/core/device-factory';
 import { pcscSkipReason, startTestPcscd, type TestPcscd } from './helpers/pcscd';
 import { RemoteVirtualCard } from './helpers/remote-virtual-card';
 import { ATR_T0, ATR_T1 } from './helpers/vpcd-card';
@@ -239,6 +244,26 @@ describe.skipIf(skip !== null)('PC/SC chip access through pcscd + vpcd with a vi
     const { first, verify } = await emvRead(reader, TEST_CHIP_CARDS.visaCvn10);
     expect(first.kind).toBe('online');
     expect(verify()).toMatchObject({ ok: true });
+  });
+
+  it('config devices.cardReader magtek + chip pcsc: openHardware gives one card reader with the MagTek head and the PC/SC chip', async () => {
+    const config = parseConfig({ devices: { cardReader: { kind: 'magtek', chip: { kind: 'pcsc', reader: pcscd.reader } } } });
+    expect(config.devices.cardReader).toEqual({ kind: 'magtek', vendorId: 0x0801, chip: { kind: 'pcsc', reader: pcscd.reader, settleMs: 3000 } });
+    const changes: string[] = [];
+    const hw = await openHardware(config, mkdtempSync(join(tmpdir(), 'atm-hw-')), { startupWaitMs: 0, onDeviceChange: (d, online) => changes.push(`${d}:${online}`) });
+    cleanups.push(() => hw.close());
+    const reader = hw.cardReader!;
+    expect(reader).toBeInstanceOf(StripeChipCardReader);
+    expect(reader.capabilities()).toMatchObject({ type: 'dip', chip: true });
+    const card = await virtualCard('visaCvn10', 'T1', reader);
+    await card.insert();
+    await until(reader, (s) => s.media === 'present');
+    const power = await reader.chipPower({ action: 'cold' });
+    expect(hex(power.payload?.atr)).toBe(hex(ATR_T1));
+    const { first, verify } = await emvRead(reader, TEST_CHIP_CARDS.visaCvn10);
+    expect(first.kind).toBe('online');
+    expect(verify()).toMatchObject({ ok: true });
+    expect(changes.filter((c) => c.startsWith('cardReader.chip'))).toEqual([]);
   });
 
   it('pcscd stopped and restarted: noDevice "pcscd not running", open() refuses while it is down, the reader comes back by itself', async () => {

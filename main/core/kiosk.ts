@@ -3,7 +3,7 @@
  * Electron main process alike. Builds: database + journal, devices (simulated by default), the embedded
  * host simulator (when host.mode = embedded), the ISO 8583 host link, the ATM machine, and the UI hub.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { createActor, type Actor } from 'xstate';
@@ -96,6 +96,24 @@ export interface Kiosk {
   stop(): Promise<void>;
 }
 
+/**
+ * The simulated EPP's key store: AES-GCM sealed in dataDir/devices under a random secret kept beside it (a real
+ * EPP keeps both in tamper-responsive hardware). A store that fails authentication is discarded (as a tamper
+ * response would zeroize it) and the kiosk starts with an empty one.
+ */
+function openSimulatedEppKeys(dir: string): { store: KeyStore; reset: boolean } {
+  const secretPath = join(dir, 'epp-secret');
+  const keysPath = join(dir, 'epp-keys.json');
+  if (!existsSync(secretPath)) writeFileSync(secretPath, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const secret = readFileSync(secretPath, 'utf8').trim();
+  try {
+    return { store: KeyStore.open({ path: keysPath, secret, allowClearImport: true }), reset: false };
+  } catch {
+    unlinkSync(keysPath);
+    return { store: KeyStore.open({ path: keysPath, secret, allowClearImport: true }), reset: true };
+  }
+}
+
 /** The simulated EPP's crypto module: its key store (the test TDES PIN key), format 0/1/3 blocks. */
 function simulatedEpp(keys: KeyStore): PinBlockEncryptor {
   return {
@@ -121,8 +139,8 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
 
   const cardReaderSim = new CardReaderSimulator({ timeScale, statePath: join(dataDir, 'devices', 'card-reader.json'), retainBinCapacity: sim.retainBinCapacity });
   const dispenserSim = new DispenserSimulator({ timeScale, statePath: join(dataDir, 'devices', 'dispenser.json'), currency: config.terminal.currency, cassettes: sim.cassettes });
-  // In memory under a per-start secret: the test key comes from the configuration at every start.
-  const keyStore = KeyStore.open({ secret: randomBytes(32), allowClearImport: true });
+  const { store: keyStore, reset: keyStoreReset } = openSimulatedEppKeys(join(dataDir, 'devices'));
+  // The test PIN key comes from the configuration at every start; keys loaded by staff (TMK) persist.
   keyStore.importClear(PIN_KEY_NAME, { usage: 'P0', algorithm: 'tdes', key: Buffer.from(config.pinpad.testPinKey, 'hex'), requireParity: false });
   const pinpad = new PinPadSimulator(simulatedEpp(keyStore));
   const printerSim = new PrinterSimulator({ timeScale, statePath: join(dataDir, 'devices', 'printer.json'), paperLength: sim.paperLength });
@@ -147,6 +165,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     host: config.host.mode,
     devices: { cardReader: config.devices.cardReader.kind, dispenser: config.devices.dispenser.kind, printer: config.devices.printer.kind },
     dispenserStateReset: hardware.dispenser ? false : dispenserSim.stateWasReset,
+    eppKeyStoreReset: keyStoreReset,
   });
 
   const framing: Framing = { length: config.host.framing };

@@ -8,6 +8,8 @@ import { checkInvariants } from '../../../main/core/invariants';
 import { SIMULATOR_FIRST_ADMIN } from '../../../main/supervisor';
 import { addOperator, choose, enter, inputReady, login, logout, toSupervisor, waitFor, type K } from './helpers';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fixOddParity } from '../../../main/crypto/parity';
 import { kcv } from '../../../main/crypto/kcv';
 import { xor } from '../../../main/crypto/bytes';
@@ -429,6 +431,20 @@ describe('supervisor mode on a kiosk', () => {
       expect(screens.join('\n')).not.toContain(secret);
     }
     expect(screens.some((m) => m.includes('"value":"********************************"'))).toBe(true);
+
+    // The loaded key survives a restart (sealed key store in the data directory); a tampered store is discarded.
+    await k.stop();
+    const again = (kiosk = await startTestKiosk({}, {}, k.dataDir));
+    expect(again.keyStore.kcv('TMK')).toBe(expected);
+    expect(again.journal.query({ kind: 'kiosk.start' }).at(-1)!.data).toMatchObject({ eppKeyStoreReset: false });
+    await again.stop();
+    const file = join(k.dataDir, 'devices', 'epp-keys.json');
+    const sealed = JSON.parse(readFileSync(file, 'utf8')) as { ct: string };
+    writeFileSync(file, JSON.stringify({ ...sealed, ct: Buffer.from('tampered').toString('base64') }));
+    const fresh = (kiosk = await startTestKiosk({}, {}, k.dataDir));
+    expect(fresh.keyStore.has('TMK')).toBe(false);
+    expect(fresh.keyStore.has('PIN.ZPK')).toBe(true);
+    expect(fresh.journal.query({ kind: 'kiosk.start' }).at(-1)!.data).toMatchObject({ eppKeyStoreReset: true });
   });
 
   it('an idle operator is logged out and an exchange left open is ended unchanged; so is one left by switching back to run', async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { api, startMonitored, type Monitored } from './helpers';
 import { parseMonitoringConfig } from '../../../main/monitoring/config';
 import { ROUTES } from '../../../main/monitoring/api';
+import WebSocket from 'ws';
 
 let m: Monitored | null = null;
 afterEach(async () => {
@@ -137,6 +138,36 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
 
   it('an unreadable certificate is a clear start-up error', async () => {
     await expect(startMonitored({ tls: { certPath: '/nonexistent/server.crt', keyPath: '/nonexistent/server.key' } })).rejects.toThrow('monitoring.tls.certPath: cannot read /nonexistent/server.crt (ENOENT)');
+  });
+});
+
+describe('stream limits', () => {
+  it('refuses streams beyond maxStreams with 1013 and accepts again when one closes', async () => {
+    m = await startMonitored({ maxStreams: 1 });
+    const open = () =>
+      new Promise<{ ws: WebSocket; code?: number }>((resolve) => {
+        const ws = new WebSocket(`${m!.url.replace('http', 'ws')}/api/v1/stream`, ['bearer', m!.tokens.read]);
+        ws.once('message', () => resolve({ ws }));
+        ws.once('close', (code) => resolve({ ws, code }));
+      });
+    const first = await open();
+    expect(first.code).toBeUndefined();
+    const second = await open();
+    expect(second.code).toBe(1013);
+    const closed = new Promise((r) => first.ws.once('close', r));
+    first.ws.close();
+    await closed;
+    // the server sees the close on its side, then a new stream is accepted
+    await new Promise<void>((resolve) => {
+      const retry = async () => {
+        const again = await open();
+        if (again.code === undefined) {
+          again.ws.close();
+          resolve();
+        } else setImmediate(retry);
+      };
+      void retry();
+    });
   });
 });
 

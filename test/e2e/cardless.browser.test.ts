@@ -128,6 +128,11 @@ describe.skipIf(!chromiumAvailable)('cardless withdrawal (Chromium)', () => {
     const before = k.hostSim!.bank.balanceOfPan(c.pan)!;
     await startCardless('fast:4000');
     await onScreen(page, 'showQr');
+    // A card the issuer refuses: the phone says so, the kiosk keeps waiting for a confirmation.
+    await page.selectOption('[data-testid=wallet-card]', 'stolen');
+    await page.click('[data-testid=wallet-scan]');
+    await page.waitForSelector('[data-testid=phone-message]:has-text("card cannot be used")');
+    expect(k.ui.screen().screen).toBe('showQr');
     await page.selectOption('[data-testid=wallet-card]', c.id);
     await page.click('[data-testid=wallet-scan]');
     await page.waitForSelector('[data-testid=phone-message]:has-text("confirmed")');

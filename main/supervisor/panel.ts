@@ -457,7 +457,7 @@ export class BranchStaffPanel implements SupervisorPanel {
   private readonly menuFactory = (): View => ({
     screen: 'supervisorMenu',
     title: 'sup.titleMenu',
-    message: 'sup.loggedInAs',
+    message: this.op ? LOGGED_IN[this.op.role] : 'sup.loginHelp',
     params: { operator: this.op?.operatorId ?? '', role: this.op?.role ?? '' },
     options: this.menuItems().filter((o) => o.id === 'logout' || o.id === 'password' || (this.op !== null && can(this.op.role, MENU_PERMISSION[o.id]!))),
     onCancel: () => this.logout('operator'),
@@ -1109,6 +1109,8 @@ const TEST_LABELS: Record<DeviceName, string> = {
   pinpad: 'sup.optTestPinpad',
   printer: 'sup.optTestPrinter',
 };
+
+const LOGGED_IN: Record<Role, string> = { custodian: 'sup.loggedInCustodian', technician: 'sup.loggedInTechnician', admin: 'sup.loggedInAdmin' };
 
 const ROLE_LABELS: Record<Role, string> = { custodian: 'sup.roleCustodian', technician: 'sup.roleTechnician', admin: 'sup.roleAdmin' };
 

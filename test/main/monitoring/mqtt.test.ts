@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ import { startTestKiosk } from '../../support/kiosk-harness';
 import { startMonitoring } from '../../../main/monitoring/service';
 import { parseMonitoringConfig } from '../../../main/monitoring/config';
 import { TEST_CARDS } from '../../../devices/card-reader/test-cards';
+import { haveOpenssl, makePki } from './pki';
+import { readFileSync } from 'node:fs';
 
 const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
 const haveBroker = existsSync(MOSQUITTO);
@@ -34,9 +36,12 @@ interface Broker {
 }
 
 /** Starts mosquitto on the port and resolves once it reports that it is listening. */
-async function startBroker(port: number, dir: string): Promise<Broker> {
+async function startBroker(port: number, dir: string, tls?: { ca: string; cert: string; key: string }): Promise<Broker> {
+  // mosquitto started as root drops to its own user: it must be able to read the files and write its database here.
+  chmodSync(dir, 0o777);
+  if (tls) for (const f of [tls.ca, tls.cert, tls.key]) chmodSync(f, 0o644);
   const conf = join(dir, `mosquitto-${port}.conf`);
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, `persistence_file mosquitto-${port}.db`, 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ...(process.env.DEBUG_MQTT ? ['log_type all'] : [])].join('\n') + '\n');
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...(tls ? [`cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`, 'require_certificate true', 'tls_version tlsv1.2'] : []), 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, `persistence_file mosquitto-${port}.db`, 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ...(process.env.DEBUG_MQTT ? ['log_type all'] : [])].join('\n') + '\n');
   const p: ChildProcess = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (process.env.DEBUG_MQTT) p.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
   procs.add(p);
@@ -228,5 +233,24 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     if (svc.mqtt!.pending() > 0) await new Promise<void>((resolve) => svc.mqtt!.on('delivered', () => svc.mqtt!.pending() === 0 && resolve()));
     expect(svc.mqtt!.pending()).toBe(0);
     noCardData(sub.got.map((g) => g.text));
+  });
+
+  it.skipIf(!haveOpenssl)('mqtts with a client certificate (broker requires one)', { timeout: 60_000 }, async () => {
+    const pki = makePki();
+    const port = await freePort();
+    const broker = await startBroker(port, pki.dir, { ca: pki.ca, cert: pki.cert, key: pki.key });
+    cleanups.push(() => broker.stop());
+    const m = await startMonitored({ mqtt: { enabled: true, url: `mqtts://127.0.0.1:${port}`, caPath: pki.ca, certPath: pki.clientCert, keyPath: pki.clientKey, reconnectMs: 200 } });
+    cleanups.push(() => m.close());
+    const pub = m.svc.mqtt!;
+    if (!pub.connected) await new Promise<void>((r) => pub.once('connected', () => r()));
+    if (pub.pending() > 0) await new Promise<void>((resolve) => pub.on('delivered', () => pub.pending() === 0 && resolve()));
+    const sub = await connectAsync(`mqtts://127.0.0.1:${port}`, { ca: readFileSync(pki.ca), cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey), reconnectPeriod: 0 });
+    clients.add(sub);
+    const got = new Promise<string>((resolve) => sub.on('message', (topic, payload) => topic === 'atm/ATM00001/status' && resolve(payload.toString())));
+    await sub.subscribeAsync('atm/ATM00001/status', { qos: 1 });
+    expect(JSON.parse(await got)).toMatchObject({ terminalId: 'ATM00001', status: { terminalId: 'ATM00001' } });
+    // Without a client certificate the broker refuses the connection.
+    await expect(connectAsync(`mqtts://127.0.0.1:${port}`, { ca: readFileSync(pki.ca), reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow();
   });
 });

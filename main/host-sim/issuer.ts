@@ -47,9 +47,12 @@ export class Issuer {
       case '0100':
       case '0200':
         return this.authorizeWithChip(req);
+      case '0400':
+      case '0401':
+        return this.reversal(req, '0410');
       case '0420':
       case '0421':
-        return this.reversal(req);
+        return this.reversal(req, '0430');
       default:
         // Unknown class/function: answer with a format error where a response MTI exists.
         if (/^0[1-8][02]0$/.test(req.mti)) return this.reply(req, req.mti.slice(0, 2) + String(Number(req.mti[2]) + 1) + req.mti[3], '12', [7, 11, 41]);
@@ -168,19 +171,20 @@ export class Issuer {
     return this.reply(req, '0210', '00', ECHO, { 37: rrn, 38: authCode, 54: f54 });
   }
 
-  private reversal(req: IsoMessage): IsoMessage {
+  /** Reversal request (0400/0401 -> 0410) or advice (0420/0421 -> 0430): the original by field 90, partial by 95. */
+  private reversal(req: IsoMessage, respMti: '0410' | '0430'): IsoMessage {
     const echo = [3, 4, 7, 11, 32, 41, 42, 49, 90];
     const f90 = str(req, 90) ?? '';
     const terminal = str(req, 41) ?? '';
-    if (f90.length !== 42) return this.reply(req, '0430', '30', echo);
+    if (f90.length !== 42) return this.reply(req, respMti, '30', echo);
     const orig = this.bank.findAuth(terminal, f90.slice(4, 10), f90.slice(10, 20));
     // Nothing to reverse (the original never reached us): acknowledge so the ATM stops repeating.
-    if (!orig) return this.reply(req, '0430', '00', echo);
+    if (!orig) return this.reply(req, respMti, '00', echo);
     const amount = Number(str(req, 4) ?? '0');
     const f95 = str(req, 95);
     const dispensed = f95 && /^\d{12}/.test(f95) ? Number(f95.slice(0, 12)) : 0;
     this.bank.reverse(orig, Math.max(0, amount - dispensed), this.o.now().toISOString().slice(0, 10), str(req, 11) ?? '');
-    return this.reply(req, '0430', '00', echo);
+    return this.reply(req, respMti, '00', echo);
   }
 
   private nextRrn(now: Date): string {

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE, RC } from '../../../main/host/profile';
-import { newPinBlockField, parseStatement } from '../../../main/host/messages';
-import { cleanup, card, inquire, pinBlock, startAtm, startSim, tempDir, withdraw, type Atm, type Sim } from './sim-fixture';
+import { buildReversalAdvice, newPinBlockField, parseStatement } from '../../../main/host/messages';
+import { IDENTITY, cleanup, card, inquire, pinBlock, startAtm, startSim, tempDir, withdraw, type Atm, type Sim } from './sim-fixture';
 import { join } from 'node:path';
 
 afterEach(cleanup);
@@ -162,6 +162,21 @@ describe('duplicates, limits and reversals', () => {
     await ack;
     expect(sim.bank.balanceOfPan(visa.pan)).toBe(visa.balance - 2000);
     expect(sim.bank.netDebits()).toBe(2000);
+  });
+
+  it('0400 reversal requests are answered 0410 and credit once; a reversal without field 90 is a format error (30)', async () => {
+    const { sim, atm } = await setup();
+    const r = await withdraw(atm, visa, 6000);
+    const data = { processingCode: PC.withdrawal, amount: '000000006000', dispensed: '000000000000', originalStan: r.stan, originalDateTime: r.transmissionDateTime, originalMti: '0200', reason: '17', rrn: '' };
+    for (const [mti, stan] of [['0400', '500001'], ['0401', '500002']] as const) {
+      const advice = buildReversalAdvice(data, false, stan, new Date(), IDENTITY);
+      const reply = await atm.client.request({ ...advice, mti });
+      expect(reply).toMatchObject({ mti: '0410', fields: { 39: '00', 11: stan } });
+    }
+    expect(sim.bank.balanceOfPan(visa.pan)).toBe(visa.balance);
+    const bad = buildReversalAdvice(data, false, '500003', new Date(), IDENTITY);
+    delete bad.fields[90];
+    expect((await atm.client.request(bad)).fields[39]).toBe('30');
   });
 
   it('a reversal of an original the host never saw is acknowledged (00) and changes nothing', async () => {

@@ -559,7 +559,7 @@ export class BranchStaffPanel implements SupervisorPanel {
     const units = this.d.cash.units();
     const items: Opt[] = units.map((u) => ({
       id: `unit:${u.id}`,
-      label: u.type === 'dispense' ? 'sup.optUnit' : 'sup.optEmptyBin',
+      label: u.type === 'dispense' ? 'sup.optUnit' : u.type === 'reject' ? 'sup.optEmptyRejectBin' : 'sup.optEmptyRetractBin',
       params: { unit: u.id, value: u.type === 'dispense' ? this.d.formatMoney(u.denomination) : u.type },
       run: () => {
         if (u.type === 'dispense') this.go(() => this.unitView(u.id));

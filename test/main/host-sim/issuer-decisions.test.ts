@@ -43,11 +43,13 @@ describe('response codes', () => {
     expect((await withdraw(atm, unknown, 2000)).responseCode).toBe('14');
   });
 
-  it('05 do not honour for a blocked account, 43 for a stolen card, nothing debited', async () => {
+  it('05 do not honour for a blocked account, 43 stolen, 41 lost, nothing debited', async () => {
     const { sim, atm } = await setup();
     expect(sim.setAccountStatus('visa-debit', 'blocked')).toBe(true);
     expect((await withdraw(atm, visa, 2000)).responseCode).toBe('05');
     expect((await withdraw(atm, card('stolen'), 2000)).responseCode).toBe('43');
+    sim.setAccountStatus('mc-debit', 'lost');
+    expect((await withdraw(atm, mc, 2000)).responseCode).toBe('41');
     expect(sim.bank.balanceOfPan(visa.pan)).toBe(visa.balance);
     expect(sim.setAccountStatus('no-such-card', 'blocked')).toBe(false);
   });

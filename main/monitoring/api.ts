@@ -243,8 +243,29 @@ export function problems(e: z.ZodError): string[] {
   });
 }
 
+/** Messages phrased for the caller (`limit: must be <= 500`); messages written into the schemas take precedence. */
+function issueMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  switch (iss.code) {
+    case 'too_big':
+    case 'too_small': {
+      const big = iss.code === 'too_big';
+      const bound = big ? (iss as { maximum: number | bigint }).maximum : (iss as { minimum: number | bigint }).minimum;
+      if (iss.origin === 'string') return Number(bound) === 1 && !big ? 'must not be empty' : `must be at ${big ? 'most' : 'least'} ${bound} characters long`;
+      return `must be ${big ? '<=' : '>='} ${bound}`;
+    }
+    case 'invalid_type':
+      if (iss.expected === 'object') return 'must be a JSON object';
+      if (iss.expected === 'number' || iss.expected === 'int') return 'must be a whole number';
+      return `must be a ${iss.expected}`;
+    case 'invalid_format':
+      return iss.format === 'datetime' ? 'must be an ISO 8601 date-time with a zone, e.g. 2026-01-31T08:00:00Z' : undefined;
+    default:
+      return undefined;
+  }
+}
+
 export function parseInput<T extends z.ZodObject>(schema: T, input: unknown, where: 'query' | 'body'): z.infer<T> {
-  const r = schema.safeParse(input ?? {});
+  const r = schema.safeParse(input ?? {}, { error: issueMessage });
   if (!r.success) {
     const list = problems(r.error);
     throw new HttpError(400, where === 'query' ? 'invalid_query' : 'invalid_body', `invalid ${where}: ${list.join('; ')}`, list);

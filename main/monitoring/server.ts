@@ -15,7 +15,7 @@ import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import { toJsonLine } from '../../journals/journal-export';
 import { containsPan, containsTrackData } from '../../journals/pan';
-import { leaksCardData } from '../ops/scrub';
+import { leaksCardData, scrubText } from '../ops/scrub';
 import { HttpError, ROUTES, alertsQuerySchema, journalQuerySchema, parseInput, pullJournalSchema, restartCommandSchema, serviceCommandSchema, statsQuerySchema, type ApiError } from './api';
 import { cashView } from './cash';
 import type { MonitoringConfig, Scope } from './config';
@@ -148,6 +148,9 @@ function presentedToken(req: FastifyRequest): string | undefined {
   return req.headers.upgrade?.toLowerCase() === 'websocket' ? bearerFromProtocols(req.headers['sec-websocket-protocol'] as string | undefined) : undefined;
 }
 
+/** The request path for logs and error messages: no query string, card numbers masked. */
+const pathOf = (req: FastifyRequest) => scrubText((req.url.split('?')[0] ?? '').slice(0, 200));
+
 function reasonText(r: string | undefined): string | undefined {
   if (r !== undefined && (containsPan(r) || containsTrackData(r) || leaksCardData(r))) throw new HttpError(400, 'invalid_body', 'reason: must not contain card data');
   return r;
@@ -179,10 +182,10 @@ export async function startMonitoringServer(o: MonitoringServerOptions): Promise
 
   app.setErrorHandler((err, req, reply) => {
     const h = toHttpError(err, cfg.bodyLimitBytes);
-    if (h.statusCode >= 500) log.error({ err: (err as Error).message, url: req.url.split('?')[0] }, 'monitoring: request failed');
+    if (h.statusCode >= 500) log.error({ err: (err as Error).message, url: pathOf(req) }, 'monitoring: request failed');
     return sendError(reply, h);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, 'not_found', `no route ${req.method} ${pathOf(req)}`)));
 
   // Every response: no caching, no sniffing, no framing.
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -231,7 +234,7 @@ export async function startMonitoringServer(o: MonitoringServerOptions): Promise
     const a = tokens.verify(presentedToken(req));
     if (!a.ok) {
       const msg = { missing: 'missing bearer token (Authorization: Bearer <token>)', invalid: 'token is not valid', expired: 'token has expired' }[a.reason];
-      log.warn({ reason: a.reason, ip: req.ip, url: req.url.split('?')[0] }, 'monitoring: request refused');
+      log.warn({ reason: a.reason, ip: req.ip, url: pathOf(req) }, 'monitoring: request refused');
       return sendError(reply, new HttpError(401, a.reason === 'expired' ? 'token_expired' : 'unauthorized', msg, undefined, { 'www-authenticate': `Bearer realm="atm-monitoring"${a.reason === 'missing' ? '' : ', error="invalid_token"'}` }));
     }
     if (!a.scopes.includes(scope)) {

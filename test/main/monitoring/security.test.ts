@@ -153,6 +153,10 @@ describe('logging', () => {
     const rec = (level: string) => (obj: object, msg: string) => lines.push(`${level} ${msg} ${JSON.stringify(obj)}`);
     m = await startMonitored({}, {}, { info: rec('info'), warn: rec('warn'), error: rec('error') });
     await api(m, '/api/v1/journal?maskedPan=4761739001010010', { token: 'atm_wrong' });
+    await api(m, '/api/v1/cards/4761739001010010');
+    const notFound = await api(m, '/api/v1/cards/4761739001010010', { token: m.tokens.read });
+    expect(notFound.status).toBe(404);
+    expect(notFound.json.error?.message).toBe('no route GET /api/v1/cards/476173******0010');
     await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.read, body: {} });
     await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'card 4761739001010010' } });
     await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'night shift' } });

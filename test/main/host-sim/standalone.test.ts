@@ -55,7 +55,7 @@ function startProcess(args: string[]) {
 describe('standalone host simulator process', () => {
   it('uses the kiosk simulator keys by default', () => {
     expect(DEFAULT_PIN_KEY).toBe(parseConfig({}).pinpad.testPinKey);
-    expect(DEFAULT_SIM_KEYS.pvk.equals(SIM_PVK)).toBe(true);
+    expect(Buffer.from(DEFAULT_SIM_KEYS.pvk).equals(SIM_PVK)).toBe(true);
     expect(DEFAULT_SIM_KEYS.decimalizationTable).toBe(SIM_DECIMALIZATION);
   });
 

@@ -84,7 +84,8 @@ describe.skipIf(skip !== null)('PC/SC chip access through pcscd + vpcd with a vi
   });
 
   async function openReader(opts: { reader?: string } = {}): Promise<PcscCardReader> {
-    const reader = new PcscCardReader({ reader: opts.reader ?? pcscd.reader, retryMs: 200 });
+    // A generous removal grace: under a loaded CI machine pcscd's 400 ms presence poll can run late.
+    const reader = new PcscCardReader({ reader: opts.reader ?? pcscd.reader, retryMs: 200, removalGraceMs: 5000 });
     cleanups.push(() => reader.close());
     await reader.open();
     return reader;

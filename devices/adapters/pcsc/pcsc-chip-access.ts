@@ -112,7 +112,7 @@ export class PcscChipAccess {
     };
   }
 
-  /** Resolves when a card is in the reader ('present'), or on timeout (0 = none), abort, or loss of the service. */
+  /** Resolves when a card is in the reader ('present'), or on timeout (0 = none), abort, loss of the reader or the service. */
   waitForCard(timeoutMs: number, signal?: AbortSignal): Promise<'present' | 'timeout' | 'canceled' | 'gone'> {
     if (this.cardPresent) return Promise.resolve('present');
     if (this.service !== 'up') return Promise.resolve('gone');
@@ -128,7 +128,11 @@ export class PcscChipAccess {
       };
       const onAbort = () => done('canceled');
       signal?.addEventListener('abort', onAbort, { once: true });
-      offs.push(this.events.on('cardInserted', () => done('present')), this.events.on('serviceLost', () => done('gone')));
+      offs.push(
+        this.events.on('cardInserted', () => done('present')),
+        this.events.on('readerDetached', () => done('gone')),
+        this.events.on('serviceLost', () => done('gone')),
+      );
       if (timeoutMs > 0) timer = this.timers.setTimeout(() => done('timeout'), timeoutMs);
     });
   }

@@ -104,14 +104,18 @@ describe('PC/SC card reader: readers and cards come and go', () => {
     reader.close();
   });
 
-  it('a pending read ends with deviceNotReady when the reader is unplugged', async () => {
+  it('a pending read ends with deviceNotReady when the reader is unplugged or pcscd stops', async () => {
     const { fake, reader } = setup();
     fake.readers.add(READER);
     await reader.open();
     await until(reader, (s) => s.device === 'online');
     const read = reader.readRawData({ tracks: [], chip: true });
+    fake.detachReader(READER);
+    expect(await read).toMatchObject({ completionCode: 'deviceNotReady', errorDescription: 'no PC/SC reader attached' });
+    fake.attachReader(READER);
+    const again = reader.readRawData({ tracks: [], chip: true });
     fake.stopService();
-    expect(await read).toMatchObject({ completionCode: 'deviceNotReady' });
+    expect(await again).toMatchObject({ completionCode: 'deviceNotReady', errorDescription: 'PC/SC service (pcscd) not running: PC/SC service stopped' });
     reader.close();
   });
 });

@@ -96,7 +96,8 @@ export async function startTestPcscd(): Promise<TestPcscd> {
       output = '';
       // ATM_PCSCD_LOG=<file>: pcscd's debug log (no APDUs: never -a) for diagnosing these tests.
       const logFile = process.env.ATM_PCSCD_LOG;
-      const p = spawn('python3', ['-c', SOCKET_ACTIVATE, socket, PCSCD!, '--foreground', logFile ? '--debug' : '--info', '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // --auto-exit: a pcscd orphaned by a killed test process quits after 60 s without clients.
+      const p = spawn('python3', ['-c', SOCKET_ACTIVATE, socket, PCSCD!, '--foreground', '--auto-exit', logFile ? '--debug' : '--info', '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
       proc = p;
       const timer = setTimeout(() => fail(new Error(`pcscd did not get ready in 10 s: ${output.slice(-2000)}`)), 10_000);
       const fail = (e: Error) => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Scope } from './config';
+import { alertsSchema, cashSchema, commandResultSchema, devicesSchema, journalPageSchema, statsSchema, statusSchema, whoamiSchema } from './api-responses';
 
 export const API_PREFIX = '/api/v1';
 
@@ -63,11 +64,11 @@ export interface RouteSpec {
   query?: z.ZodObject;
   body?: z.ZodObject;
   /** Content types and description of the success response. */
-  response: { status: number; description: string; contentType: string; schema?: Record<string, unknown> };
+  /** Success response; `schema` is a zod schema for JSON bodies (published in OpenAPI, used by the tests). */
+  response: { status: number; description: string; contentType: string; schema?: z.ZodType };
   websocket?: boolean;
 }
 
-const obj = (description: string, properties: Record<string, unknown> = {}) => ({ type: 'object', description, properties });
 const json = 'application/json';
 
 export const ROUTES: RouteSpec[] = [
@@ -78,7 +79,7 @@ export const ROUTES: RouteSpec[] = [
     operationId: 'getStatus',
     tags: ['status'],
     summary: 'Application state, host link, every device, cash units, reversal queue depth, active alert count',
-    response: { status: 200, contentType: json, description: 'kiosk status', schema: obj('KioskStatus', { terminalId: { type: 'string' }, app: { type: 'string', enum: ['starting', 'inService', 'inSession', 'outOfService', 'supervisor'] }, forcedOut: { type: 'boolean' }, host: obj('host link', { online: { type: 'boolean' } }), devices: obj('device status by device'), cashUnits: { type: 'array', items: obj('cash unit') }, reversalQueueDepth: { type: 'integer' }, alerts: obj('active alert count by severity'), at: { type: 'string', format: 'date-time' } }) },
+    response: { status: 200, contentType: json, description: 'kiosk status', schema: statusSchema },
   },
   {
     method: 'GET',
@@ -87,7 +88,7 @@ export const ROUTES: RouteSpec[] = [
     operationId: 'getDevices',
     tags: ['status'],
     summary: 'XFS4IoT-style status of every device (card reader, dispenser, PIN pad, printer, sensors)',
-    response: { status: 200, contentType: json, description: 'devices', schema: obj('devices by name') },
+    response: { status: 200, contentType: json, description: 'devices', schema: devicesSchema },
   },
   {
     method: 'GET',
@@ -96,12 +97,7 @@ export const ROUTES: RouteSpec[] = [
     operationId: 'getCash',
     tags: ['status'],
     summary: 'Cash units: counts, capacity, fill level, value, low/high thresholds and flags; totals by currency',
-    response: {
-      status: 200,
-      contentType: json,
-      description: 'cash units',
-      schema: obj('cash', { units: { type: 'array', items: obj('CashUnitView', { id: { type: 'string' }, type: { type: 'string' }, currency: { type: 'string' }, denomination: { type: 'integer' }, count: { type: 'integer' }, capacity: { type: 'integer' }, level: { type: 'number' }, value: { type: 'integer' }, lowThreshold: { type: 'integer' }, highThreshold: { type: ['integer', 'null'] }, low: { type: 'boolean' }, empty: { type: 'boolean' }, high: { type: 'boolean' }, full: { type: 'boolean' } }) }, totals: obj('value in minor units by currency') }),
-    },
+    response: { status: 200, contentType: json, description: 'cash units', schema: cashSchema },
   },
   {
     method: 'GET',
@@ -111,7 +107,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['journal'],
     summary: 'Recent journal entries, newest first, paged with a cursor; filters by kind, transaction and time. PANs are masked (first 6 / last 4)',
     query: journalQuerySchema,
-    response: { status: 200, contentType: json, description: 'one page', schema: obj('JournalPage', { entries: { type: 'array', items: obj('JournalEntry') }, nextBefore: { type: ['integer', 'null'] }, nextAfter: { type: ['integer', 'null'] } }) },
+    response: { status: 200, contentType: json, description: 'one page', schema: journalPageSchema },
   },
   {
     method: 'GET',
@@ -121,7 +117,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['journal'],
     summary: 'Host outcomes (approved, declined, host unavailable) per hour and by transaction type',
     query: statsQuerySchema,
-    response: { status: 200, contentType: json, description: 'hourly buckets', schema: obj('TransactionStats') },
+    response: { status: 200, contentType: json, description: 'hourly buckets', schema: statsSchema },
   },
   {
     method: 'GET',
@@ -131,7 +127,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['alerts'],
     summary: 'Active alerts (most severe first) and the history of cleared ones (newest first)',
     query: alertsQuerySchema,
-    response: { status: 200, contentType: json, description: 'alerts', schema: obj('alerts', { active: { type: 'array', items: obj('Alert') }, history: { type: 'array', items: obj('ClearedAlert') } }) },
+    response: { status: 200, contentType: json, description: 'alerts', schema: alertsSchema },
   },
   {
     method: 'GET',
@@ -140,7 +136,7 @@ export const ROUTES: RouteSpec[] = [
     operationId: 'whoami',
     tags: ['auth'],
     summary: 'The presented token: name, scopes and expiry',
-    response: { status: 200, contentType: json, description: 'token identity', schema: obj('Token', { name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } }, expiresAt: { type: 'string', format: 'date-time' } }) },
+    response: { status: 200, contentType: json, description: 'token identity', schema: whoamiSchema },
   },
   {
     method: 'POST',
@@ -150,7 +146,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['commands'],
     summary: 'Take the ATM out of service (after the current customer); stays out until put back in service. Journaled with the token name',
     body: serviceCommandSchema,
-    response: { status: 202, contentType: json, description: 'accepted', schema: obj('CommandResult') },
+    response: { status: 202, contentType: json, description: 'accepted', schema: commandResultSchema },
   },
   {
     method: 'POST',
@@ -160,7 +156,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['commands'],
     summary: 'Put the ATM back in service (it stays out while a device, the host or supervisor mode keeps it out). Journaled',
     body: serviceCommandSchema,
-    response: { status: 202, contentType: json, description: 'accepted', schema: obj('CommandResult') },
+    response: { status: 202, contentType: json, description: 'accepted', schema: commandResultSchema },
   },
   {
     method: 'POST',
@@ -170,7 +166,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['commands'],
     summary: 'Restart the kiosk application: it stops cleanly and exits with code 75, which the watchdog (or systemd) restarts. Refused (409) during a customer session unless force, and when nothing supervises the process. Journaled',
     body: restartCommandSchema,
-    response: { status: 202, contentType: json, description: 'restarting', schema: obj('CommandResult') },
+    response: { status: 202, contentType: json, description: 'restarting', schema: commandResultSchema },
   },
   {
     method: 'POST',
@@ -180,7 +176,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['commands', 'journal'],
     summary: 'Export the journal as JSON lines with hashes (verifiable with atm-tools journal verify). Journaled',
     body: pullJournalSchema,
-    response: { status: 200, contentType: 'application/x-ndjson', description: 'one journal entry per line', schema: { type: 'string' } },
+    response: { status: 200, contentType: 'application/x-ndjson', description: 'one journal entry per line' },
   },
   {
     method: 'GET',
@@ -200,7 +196,7 @@ export const ROUTES: RouteSpec[] = [
     operationId: 'openapi',
     tags: ['meta'],
     summary: 'This OpenAPI 3.1 description',
-    response: { status: 200, contentType: json, description: 'OpenAPI document', schema: { type: 'object' } },
+    response: { status: 200, contentType: json, description: 'OpenAPI document' },
   },
   {
     method: 'GET',
@@ -209,7 +205,7 @@ export const ROUTES: RouteSpec[] = [
     operationId: 'metrics',
     tags: ['meta'],
     summary: 'Prometheus metrics: transactions by type/result, host latency, device state, cash unit levels, reversal queue depth',
-    response: { status: 200, contentType: 'text/plain; version=0.0.4', description: 'Prometheus text format', schema: { type: 'string' } },
+    response: { status: 200, contentType: 'text/plain; version=0.0.4', description: 'Prometheus text format' },
   },
   { method: 'GET', path: '/', scope: null, operationId: 'root', tags: ['page'], summary: 'Redirects to the monitoring page', response: { status: 302, contentType: 'text/plain', description: 'redirect to /monitor/' } },
   { method: 'GET', path: '/monitor/', scope: null, operationId: 'page', tags: ['page'], summary: 'Monitoring page (asks for a token, keeps it for the browser tab only)', response: { status: 200, contentType: 'text/html', description: 'HTML page' } },

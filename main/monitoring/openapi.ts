@@ -25,9 +25,22 @@ function parameters(r: RouteSpec): unknown[] {
   });
 }
 
-function operation(r: RouteSpec): Record<string, unknown> {
+/**
+ * JSON Schema of a response body; named sub-schemas (`.meta({ id })`) go to components.schemas and are referenced
+ * from there (zod emits them as local $defs).
+ */
+function responseSchema(schema: z.ZodType, components: Record<string, unknown>): unknown {
+  const js = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown> & { $defs?: Record<string, unknown> };
+  const { $defs = {}, $schema: _s, ...rest } = js;
+  const relink = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
+  for (const [id, def] of Object.entries($defs)) components[id] = relink(def);
+  return relink(rest);
+}
+
+function operation(r: RouteSpec, components: Record<string, unknown>): Record<string, unknown> {
+  const body = r.response.status === 101 || r.response.status === 302 ? null : r.response.schema ? responseSchema(r.response.schema, components) : { type: 'string' };
   const responses: Record<string, unknown> = {
-    [String(r.response.status)]: { description: r.response.description, ...(r.response.status === 101 || r.response.status === 302 ? {} : { content: { [r.response.contentType]: { schema: r.response.schema ?? { type: 'string' } } } }) },
+    [String(r.response.status)]: { description: r.response.description, ...(body ? { content: { [r.response.contentType]: { schema: body } } } : {}) },
   };
   if (r.query || r.body) responses['400'] = errorResponse('invalid parameters or body');
   if (r.body) {
@@ -56,7 +69,8 @@ function operation(r: RouteSpec): Record<string, unknown> {
 
 export function openApiDocument(opts: { serverUrl?: string; terminalId?: string } = {}): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of ROUTES) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(r);
+  const schemas: Record<string, unknown> = { Error: errorSchema };
+  for (const r of ROUTES) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(r, schemas);
   return {
     openapi: '3.1.0',
     info: {
@@ -70,7 +84,7 @@ export function openApiDocument(opts: { serverUrl?: string; terminalId?: string 
     ...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'atm_... token; scopes: read, operate' } },
-      schemas: { Error: errorSchema },
+      schemas,
     },
     paths,
   };

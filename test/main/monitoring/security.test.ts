@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { api, startMonitored, type Monitored } from './helpers';
+import { api, startMonitored, statusWhere, type Monitored } from './helpers';
 import { parseMonitoringConfig } from '../../../main/monitoring/config';
 import { ROUTES } from '../../../main/monitoring/api';
 import WebSocket from 'ws';
@@ -39,11 +39,46 @@ describe('OpenAPI', () => {
       if (route.query) expect(op.parameters?.map((p) => p.name).sort(), route.path).toEqual(Object.keys(route.query.shape).sort());
       if (route.body) expect(op.requestBody, route.path).toBeDefined();
     }
+    // Every schema reference resolves; operation ids are unique.
+    const text = JSON.stringify(doc);
+    const schemas = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    for (const [, id] of text.matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)) expect(schemas[id!], id).toBeDefined();
+    expect(text).not.toContain('$defs');
+    const ids = ROUTES.map((x) => x.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
     // Each scoped route really refuses without a token, as described.
     for (const route of ROUTES.filter((x) => x.scope && !x.websocket)) {
       const res = await api(m, route.path, { method: route.method });
       expect(res.status, `${route.method} ${route.path}`).toBe(401);
     }
+  });
+});
+
+describe('responses match the published schemas', () => {
+  it('every JSON route, parsed strictly with the schema the OpenAPI document is generated from', async () => {
+    m = await startMonitored();
+    await statusWhere(m.svc, (s) => s.app === 'inService');
+    const route = (id: string) => ROUTES.find((x) => x.operationId === id)!;
+    const check = async (id: string, opts: Parameters<typeof api>[2] = {}, path?: string) => {
+      const r = route(id);
+      const res = await api(m!, path ?? r.path, { token: r.scope === 'operate' ? m!.tokens.operate : m!.tokens.read, ...(r.method === 'POST' ? { method: 'POST' } : {}), ...opts });
+      expect(res.status, id).toBe(r.response.status);
+      expect(res.headers.get('content-type'), id).toContain(r.response.contentType);
+      const parsed = r.response.schema!.safeParse(res.json);
+      expect(parsed.success ? [] : parsed.error.issues, id).toEqual([]);
+    };
+    m.kiosk.sims.apply({ type: 'fault', device: 'printer', fault: 'paperOut' });
+    await statusWhere(m.svc, (s) => s.devices.printer.paper === 'out');
+    m.kiosk.sims.apply({ type: 'fault', device: 'printer', fault: 'none' });
+    await statusWhere(m.svc, (s) => s.devices.printer.paper !== 'out');
+    for (const id of ['getStatus', 'getDevices', 'getCash', 'getJournal', 'getTransactionStats', 'getAlerts', 'whoami']) await check(id);
+    await check('outOfService', { body: { reason: 'schema check' } });
+    await check('inService', { body: {} });
+    const restarted = m.restart.next();
+    await check('restart', { body: { reason: 'schema check' } });
+    await restarted;
+    const alerts = await api(m, '/api/v1/alerts', { token: m.tokens.read });
+    expect((alerts.json as { history: unknown[] }).history.length).toBeGreaterThan(0); // the history was checked too
   });
 });
 

@@ -4,7 +4,7 @@
  * (also across a kiosk restart), delivered in order once it is back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,12 +36,13 @@ interface Broker {
 }
 
 /** Starts mosquitto on the port and resolves once it reports that it is listening. */
-async function startBroker(port: number, dir: string, tls?: { ca: string; cert: string; key: string }): Promise<Broker> {
+async function startBroker(port: number, dir: string, tls?: { ca: string; cert: string; key: string }, passwordFile?: string): Promise<Broker> {
   // mosquitto started as root drops to its own user: it must be able to read the files and write its database here.
   chmodSync(dir, 0o777);
   if (tls) for (const f of [tls.ca, tls.cert, tls.key]) chmodSync(f, 0o644);
+  if (passwordFile) chmodSync(passwordFile, 0o644);
   const conf = join(dir, `mosquitto-${port}.conf`);
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...(tls ? [`cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`, 'require_certificate true', 'tls_version tlsv1.2'] : []), 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, `persistence_file mosquitto-${port}.db`, 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ...(process.env.DEBUG_MQTT ? ['log_type all'] : [])].join('\n') + '\n');
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...(tls ? [`cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`, 'require_certificate true', 'tls_version tlsv1.2'] : []), ...(passwordFile ? ['allow_anonymous false', `password_file ${passwordFile}`] : ['allow_anonymous true']), 'persistence true', `persistence_location ${dir}/`, `persistence_file mosquitto-${port}.db`, 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ...(process.env.DEBUG_MQTT ? ['log_type all'] : [])].join('\n') + '\n');
   const p: ChildProcess = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (process.env.DEBUG_MQTT) p.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
   procs.add(p);
@@ -252,5 +253,44 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     expect(JSON.parse(await got)).toMatchObject({ terminalId: 'ATM00001', status: { terminalId: 'ATM00001' } });
     // Without a client certificate the broker refuses the connection.
     await expect(connectAsync(`mqtts://127.0.0.1:${port}`, { ca: readFileSync(pki.ca), reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow();
+  });
+
+  it.skipIf(!existsSync('/usr/bin/mosquitto_passwd'))('username and password file; a wrong password is refused without harming the kiosk', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
+    const brokerPasswords = join(dir, 'passwd');
+    const made = spawnSync('/usr/bin/mosquitto_passwd', ['-b', '-c', brokerPasswords, 'atm00001', 's3cret-broker'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const port = await freePort();
+    const broker = await startBroker(port, dir, undefined, brokerPasswords);
+    cleanups.push(() => broker.stop());
+    const good = join(dir, 'good.txt');
+    writeFileSync(good, 's3cret-broker\n');
+    const m = await startMonitored({ mqtt: { enabled: true, url: `mqtt://127.0.0.1:${port}`, username: 'atm00001', passwordFile: good, reconnectMs: 200 } });
+    cleanups.push(() => m.close());
+    if (!m.svc.mqtt!.connected) await new Promise<void>((r) => m.svc.mqtt!.once('connected', () => r()));
+
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, 'wrong\n');
+    const warnings: string[] = [];
+    let refused!: () => void;
+    const brokerSaidNo = new Promise<void>((r) => (refused = r));
+    const log = {
+      info() {},
+      warn: (o: object, msg: string) => {
+        warnings.push(`${msg} ${JSON.stringify(o)}`);
+        if (msg === 'mqtt: error') refused();
+      },
+      error() {},
+    };
+    const other = await startMonitored({ mqtt: { enabled: true, url: `mqtt://127.0.0.1:${port}`, clientId: 'atm-other', username: 'atm00001', passwordFile: bad, reconnectMs: 200 } }, {}, log);
+    cleanups.push(() => other.close());
+    await brokerSaidNo;
+    expect(warnings.find((w) => w.startsWith('mqtt: error'))).toMatch(/Not authorized|Bad User Name or Password/i);
+    expect(other.svc.mqtt!.connected).toBe(false);
+    expect(other.svc.mqtt!.pending()).toBeGreaterThan(0); // kept for when the credentials are fixed
+    expect(warnings.join('\n')).not.toContain('wrong');
+    // the API of that kiosk still works
+    expect((await api(other, '/api/v1/status', { token: other.tokens.read })).status).toBe(200);
+    await expect(startMonitored({ mqtt: { enabled: true, url: `mqtt://127.0.0.1:${port}`, passwordFile: join(dir, 'missing.txt') } })).rejects.toThrow(/monitoring\.mqtt\.passwordFile: cannot read .*missing\.txt \(ENOENT\)/);
   });
 });

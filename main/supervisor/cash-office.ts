@@ -5,7 +5,8 @@
  *
  * Counters (the kiosk's `counters` table, written with the journal row in one SQLite transaction):
  * `unit:<id>:loaded` (notes put in), `unit:<id>:removed` (notes taken out of a cassette or emptied from a
- * bin), next to the existing `unit:<id>:dispensed` and `type:<type>:approved|declined`. The baseline at each
+ * bin), `unit:<id>:test` (test notes to the reject bin), next to the existing `unit:<id>:dispensed` and
+ * `type:<type>:approved|declined`. The baseline at each
  * exchange (count loaded, dispensed counter) is kept in `supervisor_cash_baseline`, so "what the journal
  * says should be in the cassette" = loaded - dispensed since. Business periods (day totals) are kept in
  * `supervisor_periods`: a day total closes the period; a trial total does not.
@@ -181,7 +182,7 @@ export class CashOffice {
         if (!changes.some((c) => c.id === u.id) && this.baseline(u.id)) continue;
         this.d.db
           .prepare('INSERT INTO supervisor_cash_baseline (unit, denomination, loaded, dispensed_counter, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(unit) DO UPDATE SET denomination = excluded.denomination, loaded = excluded.loaded, dispensed_counter = excluded.dispensed_counter, at = excluded.at')
-          .run(u.id, u.denomination, u.count, counters[`unit:${u.id}:dispensed`] ?? 0, ts);
+          .run(u.id, u.denomination, u.count, notesOut(counters, u.id), ts);
       }
       // The device restarts its counters at an exchange: what the cassettes had delivered is carried in the
       // journal, so the money invariant (journal cash = cassette cash) still holds across replenishments.
@@ -199,8 +200,7 @@ export class CashOffice {
     if (u.type !== 'dispense') return u.count;
     const b = this.baseline(u.id);
     if (!b) return null;
-    const dispensed = (this.d.txns.counters(`unit:${u.id}:dispensed`)[`unit:${u.id}:dispensed`] ?? 0) - b.dispensed_counter;
-    return b.loaded - dispensed;
+    return b.loaded - (notesOut(this.d.txns.counters(`unit:${u.id}:`), u.id) - b.dispensed_counter);
   }
 
   /** Unit, denomination, notes in it, state (loaded/dispensed/rejected are on the printed cassette total). */
@@ -310,6 +310,14 @@ export class CashOffice {
     this.d.journal.append('cash.balancingPrinted', { completion: r.completionCode });
     return isSuccess(r);
   }
+}
+
+/**
+ * Notes that left a cassette by the counters: dispensed to customers plus test notes (technician's test
+ * dispense, moved to the reject bin). The baseline's `dispensed_counter` holds this sum at the exchange.
+ */
+function notesOut(counters: Record<string, number>, unit: string): number {
+  return (counters[`unit:${unit}:dispensed`] ?? 0) + (counters[`unit:${unit}:test`] ?? 0);
 }
 
 export function signed(n: number): string {

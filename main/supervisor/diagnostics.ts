@@ -26,6 +26,8 @@ export interface TestResult {
   ok: boolean;
   /** Completion code and a short detail; no card data. */
   detail: string;
+  /** Test dispense: notes picked per cash unit (moved to the reject bin). */
+  notes?: Record<string, number>;
 }
 
 export type JournalSearch = { by: 'recent' } | { by: 'date'; date: string } | { by: 'txn'; txn: number } | { by: 'pan'; first6?: string; last4: string };
@@ -63,7 +65,10 @@ export class Diagnostics {
 
   async test(device: DeviceName, by: string): Promise<TestResult> {
     const result = await this.run(device);
-    this.d.journal.append('supervisor.deviceTest', { by, device, ok: result.ok, detail: result.detail });
+    this.d.db.transaction(() => {
+      this.d.journal.append('supervisor.deviceTest', { by, device, ok: result.ok, detail: result.detail, ...(result.notes ? { notes: result.notes } : {}) });
+      for (const [unit, n] of Object.entries(result.notes ?? {})) this.d.txns.addCounter(`unit:${unit}:test`, n);
+    })();
     return result;
   }
 
@@ -84,10 +89,11 @@ export class Diagnostics {
         const picked = await dv.dispenser.dispense({ counts: { [unit.id]: 1 } });
         if (!isSuccess(picked)) {
           // A partial pick is still moved to the reject bin.
-          if (Object.keys(picked.payload?.counts ?? {}).length) await dv.dispenser.reject();
-          return res(picked);
+          const partial = picked.payload?.counts ?? {};
+          if (Object.keys(partial).length) await dv.dispenser.reject();
+          return { ...res(picked), notes: partial };
         }
-        return res(await dv.dispenser.reject(), ` (1 note from ${unit.id} to the reject bin)`);
+        return { ...res(await dv.dispenser.reject(), ` (1 note from ${unit.id} to the reject bin)`), notes: picked.payload.counts };
       }
       case 'pinpad': {
         const st = dv.pinpad.status();

@@ -79,6 +79,8 @@ describe('exchange', () => {
     // The journal's expectation follows the dispensed counters from the new baseline.
     await customerTakes({ CST1: 2 }, 4000);
     expect(cash.journalExpected(unit('CST1'))).toBe(398);
+    txns.addCounter('unit:CST1:test', 1); // a technician's test note
+    expect(cash.journalExpected(unit('CST1'))).toBe(397);
     const inv = checkInvariants({ journal, txns, units: dispenser.cashUnits(), hostNetDebits: null, reversalQueueDepth: 0 });
     expect(inv.checks.filter((c) => !c.ok)).toEqual([]);
     expect(inv.cassetteDelivered).toBe(10000);

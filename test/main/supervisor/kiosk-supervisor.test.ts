@@ -219,6 +219,8 @@ describe('supervisor mode on a kiosk', () => {
     expect(units.find((u) => u.id === 'CST1')!.count).toBe(cst1 - 1);
     expect(units.find((u) => u.id === 'REJ')!.count).toBe(1);
     expect(k.sims.fasciaModel().cashSlot).toBeNull();
+    // The test note is counted, so the journal's expectation for the cassette still matches the device.
+    expect(k.txns.counters('unit:CST1:test')).toEqual({ 'unit:CST1:test': 1 });
     await choose(k, 'test:printer');
     await waitFor(k, (m) => m.message === 'sup.testPassed' && m.params.device === 'printer', 'printer test');
     expect(k.sims.fasciaModel().receipt!.lines.join('\n')).toMatch(/PRINTER TEST/);

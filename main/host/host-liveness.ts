@@ -40,6 +40,7 @@ export class HostLiveness {
   onConnected(): void {
     this.connected = true;
     this.timeouts = 0;
+    this.clear();
     if (this.o.confirmOnConnect ?? true) this.schedule(0);
     else this.set(true, 'connected');
   }
@@ -95,8 +96,9 @@ export class HostLiveness {
       void this.probe()
         .catch(() => undefined)
         .finally(() => {
-        if (!this.online) this.schedule(this.o.echoIntervalMs ?? 5000);
-      });
+          // Not after a disconnect: the next connection probes at once (onConnected).
+          if (!this.online && this.connected) this.schedule(this.o.echoIntervalMs ?? 5000);
+        });
     }, delayMs);
   }
 }

@@ -268,7 +268,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
         states: {
           idle: {
             entry: 'clearSession',
-            always: { guard: ({ context }) => context.forcedOut, target: '#atm.outOfService' },
+            // Out of service by command, or because the host went offline during the last customer's session.
+            always: { guard: ({ context }) => context.forcedOut || !context.online, target: '#atm.outOfService' },
             invoke: {
               src: 'readCard',
               onDone: [

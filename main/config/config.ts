@@ -124,6 +124,13 @@ export const configSchema = z
         requestTimeoutMs: z.number().int().positive().default(20000),
         /** Simulated host latency (embedded host only). */
         latencyMs: z.number().int().nonnegative().default(150),
+        /**
+         * MAC on 0100/0200/042x and their responses (field 64/128) under the PIN pad's key "MAC": ANSI X9.19 or
+         * AES-CMAC. The embedded host shares a fresh key at every start; a remote host's key comes by key exchange.
+         */
+        mac: z.enum(['none', 'x919', 'aes-cmac']).default('none'),
+        /** After each sign-on, fetch a new MAC key (0800/161 -> TR-31 block under the master key TMK). */
+        keyExchange: z.boolean().default(false),
       })
       .prefault({}),
     pinpad: z

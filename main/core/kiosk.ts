@@ -28,6 +28,7 @@ import { buildNetworkRequest } from '../host/messages';
 import { DEFAULT_PROFILE } from '../host/profile';
 import { terminalConfig } from '../emv/terminal-config';
 import { HostSimulator } from '../host-sim/host-simulator';
+import { shareSimulatedMacKeys } from '../host-sim/simulated-keys';
 import { createAtmMachine, type AtmMachine } from '../machine/atm-machine';
 import { SessionServices } from '../machine/session-services';
 import { recoverUnfinished, type RecoveryReport } from './recovery';
@@ -43,7 +44,7 @@ import type { DispenserService } from '../../devices/dispenser/types';
 import type { PrinterService } from '../../devices/printer/types';
 import { collectStatus, type KioskDevices, type KioskStatus } from './status';
 import { UiHub } from './ui-hub';
-import { createSupervisor, type BranchStaffPanel } from '../supervisor';
+import { MASTER_KEY_NAME, createSupervisor, type BranchStaffPanel } from '../supervisor';
 import type { OperatorStore } from '../supervisor/operator-store';
 import { startMonitoring, type MonitoringService } from '../monitoring/service';
 import { processRestartControl } from '../monitoring/restart';
@@ -53,6 +54,9 @@ import type { MonitoringLog, RestartControl } from '../monitoring/server';
 export const SIM_PVK = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
 export const SIM_DECIMALIZATION = '0123456789012345';
 export const PIN_KEY_NAME = 'PIN.ZPK';
+/** The PIN pad's message MAC key (config host.mac), and the embedded host's key-block protection key. */
+export const MAC_KEY_NAME = 'MAC';
+const SIM_KBPK_NAME = 'SIM.KBPK';
 
 export interface KioskOptions {
   config: KioskConfig;
@@ -171,8 +175,11 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   const framing: Framing = { length: config.host.framing };
   let hostSim: HostSimulator | null = null;
   let hostPort = config.host.port;
+  const macAlg = config.host.mac === 'none' ? null : config.host.mac;
   if (config.host.mode === 'embedded') {
+    const mac = macAlg ? shareSimulatedMacKeys(keyStore, macAlg, { macKey: MAC_KEY_NAME, kbpk: SIM_KBPK_NAME }) : undefined;
     hostSim = new HostSimulator({
+      ...(mac ? { mac } : {}),
       dbPath: join(dataDir, 'host-sim.db'),
       port: config.host.port,
       packager: config.host.packager,
@@ -203,7 +210,16 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     reconnect: { initialMs: 500, maxMs: 30_000 },
     echo: { intervalMs: 60_000, build: () => buildNetworkRequest('301', String(900000 + (echoStan++ % 100000)).padStart(6, '0'), new Date(), identity) },
   });
-  const host = new HostLink({ requester: client, db, journal, reversals, identity, profile: DEFAULT_PROFILE, requestTimeoutMs: config.host.requestTimeoutMs });
+  const host = new HostLink({
+    requester: client,
+    db,
+    journal,
+    reversals,
+    identity,
+    profile: DEFAULT_PROFILE,
+    requestTimeoutMs: config.host.requestTimeoutMs,
+    ...(macAlg ? { mac: { alg: macAlg, keyName: MAC_KEY_NAME, keyStore }, keyExchange: { kbpkName: hostSim ? SIM_KBPK_NAME : MASTER_KEY_NAME } } : {}),
+  });
 
   const services = new SessionServices({
     config,
@@ -276,7 +292,10 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
       }
       if (sensors.state().operatorSwitch === 'supervisor' || sensors.state().safeDoor === 'open') return false;
       if (!(await host.waitConnected(5_000))) return false;
-      return host.signOn();
+      const signedOn = await host.signOn();
+      // A failed key exchange is journaled; the current MAC key stays in use.
+      if (signedOn && macAlg && config.host.keyExchange) await host.keyExchange();
+      return signedOn;
     },
   });
   const actor = createActor(machine);

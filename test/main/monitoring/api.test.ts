@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { api, nextEvent, startMonitored, statusWhere, FUTURE, type Monitored } from './helpers';
-import { card, select, sim, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { api, nextEvent, startMonitored, statusWhere, withdrawal, FUTURE, type Monitored } from './helpers';
+import { sim, waitForScreen } from '../../support/kiosk-harness';
 import { generateToken } from '../../../main/monitoring/tokens';
 import { TEST_CARDS } from '../../../devices/card-reader/test-cards';
-import type { Kiosk } from '../../../main/core/kiosk';
 
 let m: Monitored;
 beforeAll(async () => {
@@ -20,25 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await m?.close();
 });
-
-async function withdrawal(k: Kiosk, amount = 6000) {
-  const c = card('visa-debit');
-  await waitForScreen(k, 'welcome');
-  sim(k, { type: 'insertCard', cardId: c.id });
-  await waitForScreen(k, 'enterPin');
-  typePin(k, c.pin);
-  await waitForScreen(k, 'menu');
-  select(k, 'withdrawal');
-  await waitForScreen(k, 'amount');
-  select(k, `fast:${amount}`);
-  await waitForScreen(k, 'receiptQuestion');
-  select(k, 'receiptNo');
-  await waitForScreen(k, 'takeCard');
-  sim(k, { type: 'takeCard' });
-  await waitForScreen(k, 'takeCash');
-  sim(k, { type: 'takeCash' });
-  await waitForScreen(k, 'welcome');
-}
 
 /** No full PAN of any test card, no track 2 (`<pan>=`), no PIN of a test card labelled as such. */
 function expectNoCardData(text: string) {

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { api, nextEvent, startMonitored, statusWhere, type Monitored } from './helpers';
+import { api, nextEvent, startMonitored, statusWhere, withdrawal, type Monitored } from './helpers';
 import { startTestKiosk } from '../../support/kiosk-harness';
 import { startMonitoring } from '../../../main/monitoring/service';
 import { parseMonitoringConfig } from '../../../main/monitoring/config';
@@ -147,6 +147,7 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     expect(retained.json).toMatchObject({ terminalId: 'ATM00001', status: { terminalId: 'ATM00001' } });
     await sub.waitFor((x) => x.topic === 'atm/ATM00001/status' && (x.json?.status as { app?: string })?.app === 'inService', 'status inService');
 
+    await withdrawal(m.kiosk, 4000);
     await api(m, '/api/v1/commands/out-of-service', { token: m.tokens.operate, body: { reason: 'mqtt test' } });
     const status = await sub.waitFor((x) => x.topic === 'atm/ATM00001/status' && (x.json?.status as { forcedOut?: boolean })?.forcedOut === true, 'status forcedOut');
     expect(status.json).toMatchObject({ terminalId: 'ATM00001' });
@@ -160,6 +161,9 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     const entries = summary.json?.entries as Record<string, number>;
     expect(entries['remote.command']).toBe(1);
     expect(entries['service.mode']).toBe(1);
+    expect(summary.json?.transactions).toEqual({ withdrawal: { approved: 1 } });
+    expect(summary.json?.hostLatencyMs).toMatchObject({ count: 1 });
+    expect(entries['card.read']).toBe(1);
     expect(summary.json?.lastSeq).toBe(m.kiosk.journal.query({ limit: 100000 }).at(-1)!.seq);
     noCardData(sub.got.map((g) => g.text));
 

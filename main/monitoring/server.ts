@@ -50,6 +50,8 @@ export interface MonitoringServerOptions {
   restart: RestartControl;
   log?: MonitoringLog;
   now?: () => number;
+  /** Stream keep-alive: a ping this often; a client that has not answered the previous one is dropped. */
+  streamPingMs?: number;
 }
 
 export interface MonitoringServer {
@@ -360,6 +362,15 @@ export async function startMonitoringServer(o: MonitoringServerOptions): Promise
       return;
     }
     streams.add(socket);
+    // Dead peers (a NAT that forgot the connection) would otherwise hold a stream slot for ever.
+    let answered = true;
+    socket.on('pong', () => (answered = true));
+    const ping = setInterval(() => {
+      if (!answered) return socket.terminate();
+      answered = false;
+      socket.ping();
+    }, o.streamPingMs ?? 30_000);
+    ping.unref();
     const send = (m: unknown) => {
       if (socket.readyState !== socket.OPEN) return;
       // A client that does not read is dropped rather than buffered without bound.
@@ -370,6 +381,7 @@ export async function startMonitoringServer(o: MonitoringServerOptions): Promise
     const off = o.monitor.on((e: MonitorEvent) => send(e.type === 'journal' ? { type: 'journal', entry: journalView(e.entry) } : e));
     // The stream is one-way: anything the client sends is ignored (maxPayload bounds it).
     socket.on('close', () => {
+      clearInterval(ping);
       off();
       streams.delete(socket);
     });

@@ -25,6 +25,7 @@ export interface StartMonitoringOptions {
   restart: RestartControl;
   log?: MonitoringLog;
   now?: () => number;
+  streamPingMs?: number;
 }
 
 export async function startMonitoring(o: StartMonitoringOptions): Promise<MonitoringService> {
@@ -41,7 +42,7 @@ export async function startMonitoring(o: StartMonitoringOptions): Promise<Monito
       new Gauge({ name: 'atm_mqtt_connected', help: '1 while connected to the MQTT broker', registers: [metrics.registry], collect() { this.set(m.connected ? 1 : 0); } });
       m.start();
     }
-    server = await startMonitoringServer({ kiosk: o.kiosk, config: c, dataDir: o.dataDir, monitor, metrics, restart: o.restart, ...(o.log ? { log: o.log } : {}), ...(o.now ? { now: o.now } : {}) });
+    server = await startMonitoringServer({ kiosk: o.kiosk, config: c, dataDir: o.dataDir, monitor, metrics, restart: o.restart, ...(o.log ? { log: o.log } : {}), ...(o.now ? { now: o.now } : {}), ...(o.streamPingMs ? { streamPingMs: o.streamPingMs } : {}) });
   } catch (e) {
     await mqtt?.close();
     metrics.close();

@@ -54,14 +54,14 @@ export interface Monitored {
   close(): Promise<void>;
 }
 
-export async function startMonitored(monitoring: MonitoringConfigInput = {}, kioskOverrides: KioskConfigInput = {}, log?: MonitoringLog): Promise<Monitored> {
+export async function startMonitored(monitoring: MonitoringConfigInput = {}, kioskOverrides: KioskConfigInput = {}, log?: MonitoringLog, extra: { streamPingMs?: number } = {}): Promise<Monitored> {
   const kiosk = await startTestKiosk(kioskOverrides);
   const t = makeTokens();
   const config = parseMonitoringConfig({ enabled: true, port: 0, pollMs: 100, ...monitoring, tokens: [...t.config, ...(monitoring.tokens ?? [])] });
   const restart = new RecordingRestart();
   let svc: MonitoringService;
   try {
-    svc = await startMonitoring({ kiosk, config, dataDir: kiosk.dataDir, restart, ...(log ? { log } : {}) });
+    svc = await startMonitoring({ kiosk, config, dataDir: kiosk.dataDir, restart, ...(log ? { log } : {}), ...extra });
   } catch (e) {
     await kiosk.stop();
     throw e;

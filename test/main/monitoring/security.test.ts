@@ -182,6 +182,22 @@ describe('stream limits', () => {
   });
 });
 
+describe('stream keep-alive', () => {
+  it('pings streams; a client that stops answering is dropped and frees its slot', async () => {
+    m = await startMonitored({ maxStreams: 2 }, {}, undefined, { streamPingMs: 100 });
+    const url = `${m.url.replace('http', 'ws')}/api/v1/stream`;
+    const alive = new WebSocket(url, ['bearer', m.tokens.read]);
+    const mute = new WebSocket(url, ['bearer', m.tokens.read], { autoPong: false });
+    let pings = 0;
+    const threePings = new Promise<void>((resolve) => alive.on('ping', () => ++pings === 3 && resolve()));
+    const muteClosed = new Promise<number>((resolve) => mute.once('close', (code) => resolve(code)));
+    expect(await muteClosed).toBe(1006); // terminated without a close frame
+    await threePings;
+    expect(alive.readyState).toBe(WebSocket.OPEN);
+    alive.close();
+  });
+});
+
 describe('logging', () => {
   it('refusals and commands are logged with the token name, never the token or card data', async () => {
     const lines: string[] = [];

@@ -25,6 +25,8 @@ export interface MonitorOptions {
   reversalQueueMinutes: number;
   /** Cleared alerts kept (newest first). Default 500. */
   historySize?: number;
+  /** Durable history: loaded at start, every cleared alert added. */
+  historyStore?: { add(a: ClearedAlert): void; list(limit: number): ClearedAlert[] };
   now?: () => number;
 }
 
@@ -33,6 +35,7 @@ export class KioskMonitor {
   private readonly tracker: AlertTracker;
   private readonly cleared: ClearedAlert[] = [];
   private readonly historySize: number;
+  private readonly store: MonitorOptions['historyStore'];
   private readonly now: () => number;
   private readonly disposers: Array<() => void> = [];
   private last: KioskStatus;
@@ -46,6 +49,8 @@ export class KioskMonitor {
   ) {
     this.now = opts.now ?? Date.now;
     this.historySize = opts.historySize ?? 500;
+    this.store = opts.historyStore;
+    if (this.store) this.cleared.push(...this.store.list(this.historySize));
     this.tracker = new AlertTracker(opts.reversalQueueMinutes * 60_000, this.now);
     this.last = kiosk.status();
     this.lastKey = statusKey(this.last);
@@ -115,6 +120,11 @@ export class KioskMonitor {
       const c: ClearedAlert = { ...alert, clearedAt: new Date(this.now()).toISOString() };
       this.cleared.unshift(c);
       if (this.cleared.length > this.historySize) this.cleared.length = this.historySize;
+      try {
+        this.store?.add(c);
+      } catch {
+        // a full disk loses history, never the kiosk
+      }
       this.emit({ type: 'alert.cleared', alert: c });
     }
   }

@@ -2,7 +2,9 @@
  * Remote monitoring for one kiosk: the status watcher (monitor.ts), Prometheus metrics, the HTTP + WebSocket API
  * and, when configured, MQTT fleet events. Started by the kiosk core when `monitoring.enabled` is true.
  */
+import { join } from 'node:path';
 import { Gauge } from 'prom-client';
+import { AlertHistoryStore } from './alert-history';
 import type { MonitoringConfig } from './config';
 import { createKioskMetrics, type KioskMetrics } from './metrics';
 import { KioskMonitor, type MonitoredKiosk } from './monitor';
@@ -30,7 +32,8 @@ export interface StartMonitoringOptions {
 
 export async function startMonitoring(o: StartMonitoringOptions): Promise<MonitoringService> {
   const c = o.config;
-  const monitor = new KioskMonitor(o.kiosk, { pollMs: c.pollMs, reversalQueueMinutes: c.alerts.reversalQueueMinutes, historySize: c.alerts.historySize, ...(o.now ? { now: o.now } : {}) });
+  const history = new AlertHistoryStore(join(o.dataDir, 'monitoring.db'), c.alerts.historySize);
+  const monitor = new KioskMonitor(o.kiosk, { pollMs: c.pollMs, reversalQueueMinutes: c.alerts.reversalQueueMinutes, historySize: c.alerts.historySize, historyStore: history, ...(o.now ? { now: o.now } : {}) });
   const metrics = createKioskMetrics(monitor);
   let mqtt: MqttPublisher | null = null;
   let server: MonitoringServer | null = null;
@@ -47,6 +50,7 @@ export async function startMonitoring(o: StartMonitoringOptions): Promise<Monito
     await mqtt?.close();
     metrics.close();
     monitor.close();
+    history.close();
     throw e;
   }
   const srv = server;
@@ -63,6 +67,7 @@ export async function startMonitoring(o: StartMonitoringOptions): Promise<Monito
         await mqtt?.close();
         metrics.close();
         monitor.close();
+        history.close();
       })()),
   };
 }

@@ -10,6 +10,7 @@ import { AlertTracker, deriveConditions } from '../../../main/monitoring/alerts'
 import { cashView } from '../../../main/monitoring/cash';
 import { bearerFromHeader, bearerFromProtocols, generateToken, hashToken, parseExpiry, TokenVerifier } from '../../../main/monitoring/tokens';
 import { Outbox } from '../../../main/monitoring/outbox';
+import { AlertHistoryStore } from '../../../main/monitoring/alert-history';
 import { TransactionOutcomes } from '../../../main/monitoring/transaction-outcomes';
 import type { KioskStatus } from '../../../main/core/status';
 import type { Kiosk } from '../../../main/core/kiosk';
@@ -163,6 +164,22 @@ describe('outbox', () => {
     const again = new Outbox(path, 4);
     expect(again.size()).toBe(3);
     expect(again.peek()!.payload).toBe('alert3');
+    again.close();
+  });
+});
+
+describe('alert history store', () => {
+  it('keeps the newest N cleared alerts, newest first, across reopening', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'atm-alerts-')), 'monitoring.db');
+    const h = new AlertHistoryStore(path, 3);
+    for (let i = 1; i <= 5; i++) h.add({ id: `a${i}`, severity: 'warning', message: `m${i}`, since: '2026-01-01T00:00:00.000Z', clearedAt: `2026-01-01T00:0${i}:00.000Z` });
+    expect(h.list().map((a) => a.id)).toEqual(['a5', 'a4', 'a3']);
+    h.close();
+    const again = new AlertHistoryStore(path, 3);
+    expect(again.list(2)).toEqual([
+      { id: 'a5', severity: 'warning', message: 'm5', since: '2026-01-01T00:00:00.000Z', clearedAt: '2026-01-01T00:05:00.000Z' },
+      { id: 'a4', severity: 'warning', message: 'm4', since: '2026-01-01T00:00:00.000Z', clearedAt: '2026-01-01T00:04:00.000Z' },
+    ]);
     again.close();
   });
 });

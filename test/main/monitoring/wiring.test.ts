@@ -1,7 +1,7 @@
 /** startKiosk starts remote monitoring when the config enables it, stops it with the kiosk, and survives its failure. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { startTestKiosk, waitForScreen } from '../../support/kiosk-harness';
+import { sim, startTestKiosk, waitForScreen } from '../../support/kiosk-harness';
 import { generateToken } from '../../../main/monitoring/tokens';
 import type { Kiosk } from '../../../main/core/kiosk';
 
@@ -44,5 +44,25 @@ describe('kiosk start-up', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('the alert history survives a restart of the kiosk', async () => {
+    const t = generateToken();
+    const cfg = { monitoring: { enabled: true, port: 0, tokens: [{ name: 'noc', sha256: t.sha256, scopes: ['read' as const], expiresAt: '2999-01-01T00:00:00Z' }] } };
+    const first = await startTestKiosk(cfg);
+    kiosk = first;
+    await waitForScreen(first, 'welcome');
+    const mon = first.monitoring!;
+    const cleared = new Promise<void>((resolve) => mon.monitor.on((e) => e.type === 'alert.cleared' && e.alert.id === 'printer.paper.out' && resolve()));
+    const raised = new Promise<void>((resolve) => mon.monitor.on((e) => e.type === 'alert.raised' && e.alert.id === 'printer.paper.out' && resolve()));
+    sim(first, { type: 'fault', device: 'printer', fault: 'paperOut' });
+    await raised;
+    sim(first, { type: 'fault', device: 'printer', fault: 'none' });
+    await cleared;
+    await first.stop();
+    kiosk = await startTestKiosk(cfg, {}, first.dataDir);
+    const r = await fetch(`${kiosk.monitoring!.url}/api/v1/alerts`, { headers: { authorization: `Bearer ${t.token}` } });
+    const body = (await r.json()) as { history: Array<{ id: string; severity: string; clearedAt: string }> };
+    expect(body.history[0]).toMatchObject({ id: 'printer.paper.out', severity: 'critical' });
   });
 });

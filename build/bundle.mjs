@@ -18,4 +18,6 @@ await Promise.all([
 ]);
 cpSync('renderer/index.html', `${out}/renderer/index.html`);
 cpSync('renderer/style.css', `${out}/renderer/style.css`);
+// The remote monitoring page (static, served by main/monitoring/server.ts from dist/monitoring/page).
+cpSync('main/monitoring/page', `${out}/monitoring/page`, { recursive: true });
 console.log('built dist/');

@@ -1,5 +1,5 @@
 // electron-builder configuration: `npm run package` (Linux AppImage + deb, Windows NSIS; `npm run package:dir` for
-// an unpacked directory). Native modules (better-sqlite3, serialport, node-hid) are rebuilt for Electron's ABI
+// an unpacked directory). Native modules (better-sqlite3, serialport, node-hid, smartcard) are rebuilt for Electron's ABI
 // and unpacked from the asar (a .node file cannot be dlopen()ed from inside an archive). Fuses are flipped in
 // build/after-pack.mjs. See build/README.md.
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import afterPack from './after-pack.mjs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 /** Production dependencies with native addons, rebuilt for Electron and kept outside the asar. */
-export const NATIVE_MODULES = ['better-sqlite3', 'serialport', '@serialport/bindings-cpp', 'node-hid'];
+export const NATIVE_MODULES = ['better-sqlite3', 'serialport', '@serialport/bindings-cpp', 'node-hid', 'smartcard'];
 
 /** @type {import('electron-builder').Configuration} */
 const config = {

@@ -26,7 +26,8 @@ import { openApiDocument } from './openapi';
 import { bearerFromHeader, bearerFromProtocols, TokenVerifier, tokenFilePath, type AuthResult } from './tokens';
 
 /** Exit code of a remotely requested restart: EX_TEMPFAIL. The watchdog restarts any exit but 78 (config). */
-export const EXIT_RESTART_REQUESTED = 75;
+export { EXIT_RESTART_REQUESTED } from '../ops/watchdog';
+import { EXIT_RESTART_REQUESTED } from '../ops/watchdog';
 
 export interface MonitoringLog {
   info(obj: object, msg: string): void;

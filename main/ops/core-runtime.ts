@@ -9,6 +9,7 @@ import { startKiosk, type Kiosk } from '../core/kiosk';
 import { createLogger, type KioskLogger } from './logger';
 import { startHeartbeat, watchdogRestartInfo } from './heartbeat';
 import { bindServiceMode, StorageGuard } from './storage-guard';
+import { processRestartControl } from '../monitoring/restart';
 
 export interface CoreRuntime {
   kiosk: Kiosk;
@@ -25,8 +26,11 @@ export async function openOpsLog(config: KioskConfig, dataDir: string, role: str
 export async function startCoreRuntime(config: KioskConfig, dataDir: string, opts: { shell: 'browser' | 'headless' | 'electron' }): Promise<CoreRuntime> {
   const log = await openOpsLog(config, dataDir, 'kiosk');
   let kiosk: Kiosk;
+  // The remote restart command stops this whole runtime (logs flushed, heartbeat off), then exits 75 for the
+  // watchdog or systemd to start it again.
+  let stopRuntime: () => Promise<void> = async () => {};
   try {
-    kiosk = await startKiosk({ config, dataDir });
+    kiosk = await startKiosk({ config, dataDir, monitoringLog: log.logger, restartControl: processRestartControl(() => stopRuntime()) });
   } catch (e) {
     log.logger.error({ err: e }, 'kiosk failed to start');
     await log.close();
@@ -57,16 +61,13 @@ export async function startCoreRuntime(config: KioskConfig, dataDir: string, opt
   const stopHeartbeat = startHeartbeat(config.ops.watchdog.heartbeatMs);
 
   let stopped: Promise<void> | null = null;
-  return {
-    kiosk,
-    log,
-    stop: () =>
-      (stopped ??= (async () => {
-        stopHeartbeat();
-        guard.stop();
-        await kiosk.stop();
-        log.logger.info('kiosk stopped');
-        await log.close();
-      })()),
-  };
+  stopRuntime = () =>
+    (stopped ??= (async () => {
+      stopHeartbeat();
+      guard.stop();
+      await kiosk.stop();
+      log.logger.info('kiosk stopped');
+      await log.close();
+    })());
+  return { kiosk, log, stop: () => stopRuntime() };
 }

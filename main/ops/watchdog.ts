@@ -5,6 +5,8 @@
  *   - restarts it when it hangs: no heartbeat (main/ops/heartbeat.ts) for `missedHeartbeats` intervals, or
  *     none at all within `startupGraceMs` of a start -> SIGKILL, then restart;
  *   - waits an exponential back-off between restarts (reset after a run of `stableMs`);
+ *   - restarts at once, without back-off and outside the crash-loop count, a core that exits 75 (a restart an
+ *     operator asked for, e.g. the monitoring API's restart command);
  *   - gives up on a crash loop (more than `maxRestarts` restarts within `windowMs`), and on exit code 78
  *     (EX_CONFIG: a bad configuration is not fixed by restarting). The service manager (systemd) then sees
  *     the watchdog fail and applies its own policy / alerts.
@@ -16,6 +18,8 @@ import { EventEmitter } from 'node:events';
 
 export const EXIT_CONFIG = 78;
 export const EXIT_GAVE_UP = 70;
+/** EX_TEMPFAIL: the core stopped cleanly because an operator asked for a restart (remote command). */
+export const EXIT_RESTART_REQUESTED = 75;
 
 export interface WatchdogLog {
   info(obj: object, msg: string): void;
@@ -45,7 +49,7 @@ export interface WatchdogOptions {
   spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 }
 
-export type ExitReason = 'crash' | 'hang' | 'clean-exit' | 'spawn-error' | 'config';
+export type ExitReason = 'crash' | 'hang' | 'clean-exit' | 'spawn-error' | 'config' | 'requested';
 
 export type WatchdogEvent =
   | { type: 'started'; pid: number | undefined; run: number }
@@ -170,7 +174,7 @@ export class Watchdog extends EventEmitter<{ event: [WatchdogEvent] }> {
     child.once('exit', (code, signal) => {
       if (settled) return;
       settled = true;
-      const reason: ExitReason = this.killedForHang ? 'hang' : code === EXIT_CONFIG ? 'config' : code === 0 ? 'clean-exit' : 'crash';
+      const reason: ExitReason = this.killedForHang ? 'hang' : code === EXIT_CONFIG ? 'config' : code === EXIT_RESTART_REQUESTED ? 'requested' : code === 0 ? 'clean-exit' : 'crash';
       this.onExit(code, signal, reason);
     });
     const tick = Math.max(20, Math.floor(this.opts.heartbeatMs / 2));
@@ -197,11 +201,18 @@ export class Watchdog extends EventEmitter<{ event: [WatchdogEvent] }> {
     const uptimeMs = this.now() - this.startedAt;
     if (this.st === 'stopping' || this.st === 'stopped') return;
     this.lastExit = reason === 'hang' ? 'hang' : signal ? `signal ${signal}` : reason === 'spawn-error' ? 'spawn error' : `exit code ${code}`;
-    const level = reason === 'clean-exit' ? 'warn' : 'error';
+    if (reason === 'requested') this.lastExit = 'restart requested';
+    const level = reason === 'requested' ? 'info' : reason === 'clean-exit' ? 'warn' : 'error';
     this.log[level]({ childPid: pid, code, signal, reason, uptimeMs }, `watchdog: core ${reason === 'hang' ? 'killed after a hang' : `exited (${this.lastExit})`}`);
     this.emitEvent({ type: 'exited', pid, code, signal, reason, uptimeMs });
     if (reason === 'config') {
       this.giveUp('config');
+      return;
+    }
+    if (reason === 'requested') {
+      // Not a failure: no back-off, not counted toward the crash loop.
+      this.emitEvent({ type: 'restart-scheduled', attempt: this.restartTimes.length, delayMs: 0, reason });
+      this.launch();
       return;
     }
     const stableMs = this.opts.stableMs ?? Math.max(30_000, 4 * this.opts.backoff.maxMs);

@@ -83,7 +83,7 @@ describe.skipIf(process.platform !== 'linux')('restart command under the watchdo
     db.close();
     expect(kinds.map((k) => k.kind)).toEqual(['kiosk.start', 'remote.command', 'kiosk.start', 'watchdog.restart']);
     expect(kinds[1]!.data).toMatchObject({ command: 'restart', by: 'remote:noc', reason: 'remote restart test' });
-    expect(kinds[3]!.data).toEqual({ restarts: 1, reason: 'exit code 75' });
+    expect(kinds[3]!.data).toEqual({ restarts: 1, reason: 'restart requested' });
 
     const exited = new Promise<number | null>((res) => wd.once('exit', (code) => res(code)));
     wd.kill('SIGTERM');

@@ -171,6 +171,25 @@ describe('watchdog back-off (fake processes)', () => {
     expect(backoffDelay(3, { initialMs: 500, maxMs: 60_000, factor: 3 })).toBe(4500);
   });
 
+  it('restarts a requested restart (exit 75) at once, outside the crash-loop count', async () => {
+    const f = fake();
+    const events: WatchdogEvent[] = [];
+    const wd = new Watchdog({ command: 'x', heartbeatMs: 1000, missedHeartbeats: 3, startupGraceMs: 60_000, backoff: { initialMs: 5000, maxMs: 5000 }, crashLoop: { maxRestarts: 2, windowMs: 60_000 }, now: f.now, spawn: f.spawn });
+    wd.on('event', (e) => events.push(e));
+    wd.start();
+    for (let i = 0; i < 5; i++) {
+      f.advance(10);
+      f.children.at(-1)!.emit('exit', 75, null); // five remote restarts in a row
+    }
+    expect(f.children).toHaveLength(6); // each one started again synchronously: no back-off
+    expect(wd.state).toBe('running');
+    expect(events.filter((e) => e.type === 'restart-scheduled').map((e) => [(e as { reason: string }).reason, (e as { delayMs: number }).delayMs])).toEqual(Array(5).fill(['requested', 0]));
+    // A real crash after them still gets the first back-off step, and the crash-loop budget is intact.
+    f.children.at(-1)!.emit('exit', 1, null);
+    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', reason: 'crash', delayMs: 5000 });
+    await wd.stop();
+  });
+
   it('counts restarts within the sliding window only', async () => {
     const f = fake();
     const wd = new Watchdog({ command: 'x', heartbeatMs: 1000, missedHeartbeats: 3, startupGraceMs: 60_000, backoff: { initialMs: 0, maxMs: 0 }, crashLoop: { maxRestarts: 2, windowMs: 1000 }, now: f.now, spawn: f.spawn });

@@ -364,6 +364,13 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
 
   client.start();
   host.start();
+  // Staff who turned the operator switch (or opened the safe door) before or during start-up: SUPERVISOR events
+  // sent while the machine was starting were not taken, and it ends its start out of service (or in service, if
+  // the switch moved after the check). Enter supervisor mode from there instead of retrying start-up forever.
+  actor.subscribe((snap) => {
+    const st = sensors.state();
+    if ((snap.matches('outOfService') || snap.matches({ inService: 'idle' })) && (st.operatorSwitch === 'supervisor' || st.safeDoor === 'open')) actor.send({ type: 'SUPERVISOR', on: true });
+  });
   actor.start();
 
   const kiosk: Kiosk = {

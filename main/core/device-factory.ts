@@ -147,7 +147,7 @@ export async function openHardware(config: KioskConfig, dataDir: string, opts: O
     const stripe = reconnecting<CardReaderService, CardReaderStatus, HidDeviceLike>('cardReader', {
       open: async () => {
         try {
-          return openMagtekDevice(await nodeHidFactory(), { vendorId: c.vendorId });
+          return openMagtekDevice(await nodeHidFactory(), { vendorId: c.vendorId, ...(c.productIds ? { productIds: c.productIds } : {}) });
         } catch (e) {
           throw new DeviceOpenError(`devices.cardReader: ${e instanceof Error ? e.message : String(e)}`);
         }

@@ -34,7 +34,8 @@ export type SessionMode = 'card' | 'qr' | 'code';
 export interface CardlessContext {
   reference: string;
   qr?: { payload: string; modules: string; size: number };
-  field48?: string;
+  /** Set once the host confirmed the reference (QR paid in the wallet / code valid): sent with the withdrawal. */
+  confirmed?: string;
   startedAt: number;
 }
 
@@ -144,13 +145,11 @@ export function createAtmMachine(o: AtmMachineOptions) {
       amountEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal)),
       checkAmount: fromPromise<boolean, { amount: number }>(({ input }) => s.canDispense(input.amount)),
       authorize: fromPromise<AuthOutcome, { op: PendingOp; card: CardSession; mode: SessionMode; cardless: CardlessContext | null; pinChange: AtmContext['pinChange']; pinless: boolean }>(({ input }) => {
-        const extra: Record<number, string> = {};
-        if (input.cardless?.field48) extra[48] = input.cardless.field48;
-        if (input.op.kind === 'pinChange' && input.pinChange.next) extra[48] = 'NPB' + Buffer.from(input.pinChange.next).toString('hex').toUpperCase();
         return s.authorize(input.op.kind, input.card, input.op.kind === 'withdrawal' ? input.op.amount : 0, {
           ...(input.op.kind === 'pinChange' && input.pinChange.current ? { pinBlock: input.pinChange.current } : {}),
+          ...(input.op.kind === 'pinChange' && input.pinChange.next ? { newPinBlock: input.pinChange.next } : {}),
           ...(input.pinless ? { pinBlock: 'none' as const } : {}),
-          ...(Object.keys(extra).length ? { extraFields: extra } : {}),
+          ...(input.cardless?.confirmed ? { cardlessReference: input.cardless.confirmed } : {}),
           ...(input.mode !== 'card' ? { cardless: input.mode } : {}),
         });
       }),
@@ -760,7 +759,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
                       target: '#atm.inService.pin',
                       actions: assign({
                         card: ({ event }) => (event.output.status === 'confirmed' ? event.output.card : null),
-                        cardless: ({ context, event }) => ({ ...context.cardless!, field48: event.output.status === 'confirmed' ? event.output.field48 : undefined }),
+                        cardless: ({ context, event }) => ({ ...context.cardless!, confirmed: event.output.status === 'confirmed' ? event.output.reference : undefined }),
                       }),
                     },
                     { guard: ({ event }) => event.output.status === 'pending' || event.output.status === 'unavailable', target: 'waiting' },
@@ -807,7 +806,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
                   actions: assign({
                     card: ({ event }) => (event.output.status === 'confirmed' ? event.output.card : null),
                     pending: ({ event }) => ({ kind: 'withdrawal' as const, amount: event.output.status === 'confirmed' ? event.output.amount : 0 }),
-                    cardless: ({ context, event }) => ({ ...context.cardless!, field48: event.output.status === 'confirmed' ? event.output.field48 : undefined }),
+                    cardless: ({ context, event }) => ({ ...context.cardless!, confirmed: event.output.status === 'confirmed' ? event.output.reference : undefined }),
                   }),
                 },
                 { guard: ({ event }) => event.output.status === 'unavailable', target: 'goodbye', actions: assign({ message: 'msg.hostUnavailable' }) },

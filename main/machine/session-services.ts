@@ -21,7 +21,7 @@ import { isExpired, parseTrack2, type CardSession } from './card-data';
 import QRCode from 'qrcode';
 import { makeAtmWithdrawalQr } from '../cardless/emvco-qr';
 import { lastFour, maskPan } from '../../journals/pan';
-import { parseStatement } from '../host/messages';
+import { cardlessReferenceField, newPinBlockField, parseStatement, readCardlessConfirmation } from '../host/messages';
 import type { TerminalConfig } from '../emv/terminal-config';
 import { fallbackPolicy } from '../emv/fallback-policy';
 import { EmvSession } from './emv-session';
@@ -54,10 +54,14 @@ export interface AuthOptions {
   pinBlock?: Uint8Array | 'none';
   extraFields?: Record<number, string | Buffer>;
   cardless?: 'qr' | 'code';
+  /** Cardless withdrawal: the confirmed QR reference / one-time code (placed in the profile's private field). */
+  cardlessReference?: string;
+  /** PIN change: the new PIN's block (placed in the profile's private field). */
+  newPinBlock?: Uint8Array;
 }
 
 export type CardlessStatus =
-  | { status: 'confirmed'; card: CardSession; amount: number; field48: string }
+  | { status: 'confirmed'; card: CardSession; amount: number; reference: string }
   | { status: 'pending' }
   | { status: 'invalid'; responseCode: string }
   | { status: 'unavailable'; reason: string };
@@ -186,7 +190,11 @@ export class SessionServices {
     let posEntryMode = opts.cardless === 'qr' ? this.d.profile.posEntryQr : opts.cardless === 'code' ? this.d.profile.posEntryManual : this.d.profile.posEntryMagstripe;
     let icc: Uint8Array | undefined;
     let hostCard: CardSession = card;
-    const extra: Record<number, string | Buffer> = { ...(opts.extraFields ?? {}) };
+    const extra: Record<number, string | Buffer> = {
+      ...(opts.extraFields ?? {}),
+      ...(opts.cardless && opts.cardlessReference ? cardlessReferenceField(this.d.profile, opts.cardless, opts.cardlessReference) : {}),
+      ...(opts.newPinBlock ? newPinBlockField(this.d.profile, opts.newPinBlock) : {}),
+    };
     if (card.chipFailedAtRead && this.d.emvTerminal && !opts.cardless) {
       const fb = fallbackPolicy({ trigger: 'chipIo', serviceCode: card.serviceCode, pan: card.pan, config: this.d.emvTerminal, fallbackEnabled: this.d.config.emv.fallback, pinCapable: true });
       this.d.journal.append('emv.failed', { stage: 'answer to reset', code: 'chipIo', fallback: fb.allowed ? fb.posEntryMode : fb.reason }, { txn });
@@ -271,8 +279,8 @@ export class SessionServices {
       if (reply.rrn) out.rrn = reply.rrn;
       if (reply.availableBalance !== undefined) out.availableBalance = reply.availableBalance;
       if (reply.ledgerBalance !== undefined) out.ledgerBalance = reply.ledgerBalance;
-      const f48 = reply.fields[48];
-      if (kind === 'statement' && typeof f48 === 'string') out.statement = statementLines(f48, this.d.config.terminal);
+      const stmt = reply.fields[this.d.profile.privateFields.statement];
+      if (kind === 'statement' && typeof stmt === 'string') out.statement = statementLines(stmt, this.d.config.terminal);
       return out;
     } catch (e) {
       const reason = e instanceof HostUnavailableError ? e.reason : 'protocol';
@@ -329,7 +337,6 @@ export class SessionServices {
 
   /** Asks the host whether a QR reference / one-time code has been confirmed in the customer's wallet. */
   async cardlessStatus(kind: 'qr' | 'code', ref: string): Promise<CardlessStatus> {
-    const field48 = (kind === 'qr' ? 'QR' : 'OT') + ref;
     try {
       const reply = await this.d.host.authorize({
         mti: '0100',
@@ -337,19 +344,21 @@ export class SessionServices {
         amount: 0,
         card: { pan: '' },
         posEntryMode: kind === 'qr' ? this.d.profile.posEntryQr : this.d.profile.posEntryManual,
-        extraFields: { 48: field48 },
+        extraFields: cardlessReferenceField(this.d.profile, kind, ref),
       });
       if (reply.responseCode === '09') return { status: 'pending' };
+      // Issuer or network down: the host is unavailable, the code is not wrong.
+      if (reply.responseCode === '91' || reply.responseCode === '96') return { status: 'unavailable', reason: `response ${reply.responseCode}` };
       if (reply.responseCode !== '00') {
         this.d.journal.append('cardless.rejected', { kind, responseCode: reply.responseCode });
         return { status: 'invalid', responseCode: reply.responseCode };
       }
-      const pan = typeof reply.fields[2] === 'string' ? reply.fields[2] : '';
-      const amount = Number(reply.fields[4] ?? 0);
-      if (!/^\d{12,19}$/.test(pan) || !Number.isSafeInteger(amount) || amount <= 0) return { status: 'invalid', responseCode: '30' };
+      const confirmed = readCardlessConfirmation(reply.fields);
+      if (!confirmed) return { status: 'invalid', responseCode: '30' };
+      const { pan, amount } = confirmed;
       const card: CardSession = { pan, expiry: '', serviceCode: '', track2: '', maskedPan: maskPan(pan), lastFour: lastFour(pan) };
       this.d.journal.append('cardless.confirmed', { kind, amount }, { maskedPan: card.maskedPan });
-      return { status: 'confirmed', card, amount, field48 };
+      return { status: 'confirmed', card, amount, reference: ref };
     } catch (e) {
       return { status: 'unavailable', reason: e instanceof HostUnavailableError ? e.reason : 'protocol' };
     }
@@ -512,8 +521,8 @@ export class SessionServices {
   }
 }
 
-function statementLines(field48: string, t: { currency: string; locale: string }): string[] {
-  return parseStatement(field48).map((e) => {
+function statementLines(value: string, t: { currency: string; locale: string }): string[] {
+  return parseStatement(value).map((e) => {
     const amount = formatMoney(e.amount, t.currency, t.locale);
     return `${e.date} ${e.description.padEnd(12).slice(0, 12)} ${e.sign === 'D' ? '-' : '+'}${amount}`.slice(0, 40);
   });

@@ -190,6 +190,22 @@ describe('faults during a withdrawal', () => {
     expect(k.hostSim!.bank.balanceOfPan(c.pan)).toBe(c.balance);
   });
 
+  it('issuer down (91) while a one-time code is checked: "host unavailable", not "code rejected", and the code stays usable', async () => {
+    kiosk = await startTestKiosk({ cardless: { oneTimeCode: true, oneTimeCodePin: false } });
+    const k = kiosk;
+    const c = card('visa-debit');
+    const code = k.hostSim!.issueOneTimeCode(c.id, 2000);
+    await waitForScreen(k, 'welcome');
+    sim(k, { type: 'fault', device: 'host', fault: 'issuerDown' });
+    select(k, 'code');
+    await waitForScreen(k, 'codeEntry');
+    for (const d of code) sim(k, { type: 'key', key: d as '0' });
+    sim(k, { type: 'key', key: 'enter' });
+    await waitForScreen(k, 'goodbye', 5000, (m) => m.message === 'msg.hostUnavailable');
+    expect(k.journal.query({ kind: 'cardless.rejected' })).toEqual([]);
+    expect(k.hostSim!.bank.balanceOfPan(c.pan)).toBe(c.balance);
+  });
+
   it('host delay past the timeout on a balance inquiry: unable to process, no reversal for an inquiry', async () => {
     const k = await start();
     const c = card('visa-debit');

@@ -47,7 +47,7 @@ const OUTPUTS: Record<string, unknown[]> = {
   printStatement: [true, false],
   pinBlock: [blockA, blockB, null],
   cardlessQr: [{ reference: 'R1', qr: { payload: 'x', size: 1, modules: '1' }, startedAt: 0 }],
-  cardlessStatus: [{ status: 'confirmed', card, amount: 6000, field48: 'QRR1' }, { status: 'pending' }, { status: 'invalid', responseCode: '14' }, { status: 'unavailable', reason: 'timeout' }],
+  cardlessStatus: [{ status: 'confirmed', card, amount: 6000, reference: 'R1' }, { status: 'pending' }, { status: 'invalid', responseCode: '14' }, { status: 'unavailable', reason: 'timeout' }],
 };
 
 const settings = {

@@ -122,6 +122,12 @@ export const configSchema = z
         packager: z.enum(['iso87a', 'iso87b']).default('iso87a'),
         framing: z.enum(['binary2', 'ascii4']).default('binary2'),
         requestTimeoutMs: z.number().int().positive().default(20000),
+        /** Echo test (0800/301) period while the link is idle and online. */
+        echoIntervalMs: z.number().int().min(1000).max(3_600_000).default(60_000),
+        /** Echo period while connected but offline (probing for the host's return). */
+        offlineEchoIntervalMs: z.number().int().min(500).max(600_000).default(5000),
+        /** Consecutive request timeouts that take the link (and the ATM) offline. */
+        offlineAfterTimeouts: z.number().int().min(1).max(100).default(3),
         /** Simulated host latency (embedded host only). */
         latencyMs: z.number().int().nonnegative().default(150),
         /**

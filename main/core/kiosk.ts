@@ -208,7 +208,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     framing,
     requestTimeoutMs: config.host.requestTimeoutMs,
     reconnect: { initialMs: 500, maxMs: 30_000 },
-    echo: { intervalMs: 60_000, build: () => buildNetworkRequest('301', String(900000 + (echoStan++ % 100000)).padStart(6, '0'), new Date(), identity) },
+    echo: { intervalMs: config.host.echoIntervalMs, build: () => buildNetworkRequest('301', String(900000 + (echoStan++ % 100000)).padStart(6, '0'), new Date(), identity) },
   });
   const host = new HostLink({
     requester: client,
@@ -218,6 +218,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     identity,
     profile: DEFAULT_PROFILE,
     requestTimeoutMs: config.host.requestTimeoutMs,
+    liveness: { offlineAfterTimeouts: config.host.offlineAfterTimeouts, echoIntervalMs: config.host.offlineEchoIntervalMs },
     ...(macAlg ? { mac: { alg: macAlg, keyName: MAC_KEY_NAME, keyStore }, keyExchange: { kbpkName: hostSim ? SIM_KBPK_NAME : MASTER_KEY_NAME } } : {}),
   });
 

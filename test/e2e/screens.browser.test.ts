@@ -20,9 +20,9 @@ import { fixtureScreen } from './helpers/fixture-screens';
 import { layoutProblems } from './helpers/layout-checks';
 
 const rendererDir = resolve('dist/renderer');
-/** Not reachable on a test kiosk today: start-up is over before a test attaches, the core never publishes
- * readingCard or error in these flows, out of service needs the monitoring API, and the supervisor panel
- * (supervisorLogin/Menu/Panel) is not attached yet. */
+/** Drawn from fixtures here: start-up is over before a test attaches, the core never publishes readingCard or
+ * error in these flows, out of service is not driven by this tour, and the supervisor panel's real screens
+ * (supervisorLogin/Menu/Panel, reached through the fascia) are drawn by supervisor-screens e2e tests. */
 const FIXTURE_OK = new Set<ScreenId>(['starting', 'readingCard', 'error', 'outOfService', 'supervisor', 'supervisorLogin', 'supervisorMenu', 'supervisorPanel']);
 
 function hasChineseFont(): boolean {

@@ -22,7 +22,7 @@ import { layoutProblems } from './helpers/layout-checks';
 const rendererDir = resolve('dist/renderer');
 /** Drawn from fixtures here: start-up is over before a test attaches, the core never publishes readingCard or
  * error in these flows, out of service is not driven by this tour, and the supervisor panel's real screens
- * (supervisorLogin/Menu/Panel, reached through the fascia) are drawn by supervisor-screens e2e tests. */
+ * (supervisorLogin/Menu/Panel, reached through the fascia) are drawn in both languages by supervisor-replenishment.browser.test.ts. */
 const FIXTURE_OK = new Set<ScreenId>(['starting', 'readingCard', 'error', 'outOfService', 'supervisor', 'supervisorLogin', 'supervisorMenu', 'supervisorPanel']);
 
 function hasChineseFont(): boolean {

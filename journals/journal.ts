@@ -87,7 +87,7 @@ export class Journal {
     add('kind = ?', q.kind);
     const sql = `SELECT * FROM journal ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT ?`;
     args.push(q.limit ?? 10000);
-    return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(toEntry);
+    return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(entryFromRow);
   }
 
   /** Recomputes the chain; returns the first broken sequence number, or null when intact. */
@@ -110,7 +110,8 @@ export class Journal {
   }
 }
 
-function toEntry(r: Record<string, unknown>): JournalEntry {
+/** A `SELECT *` row of the journal table as an entry (also for readers with queries of their own). */
+export function entryFromRow(r: Record<string, unknown>): JournalEntry {
   return {
     seq: r.seq as number,
     ts: r.ts as string,

@@ -4,7 +4,7 @@
  * them at append); as a second line, any row that would still look like card data is withheld here.
  */
 import type { Db } from '../../journals/database';
-import type { JournalEntry } from '../../journals/journal';
+import { entryFromRow, type JournalEntry } from '../../journals/journal';
 import { leaksCardData } from '../ops/scrub';
 
 export interface JournalPageQuery {
@@ -60,21 +60,10 @@ export function journalPage(db: Db, q: JournalPageQuery): JournalPage {
   add('ts >= ?', q.from);
   add('ts <= ?', q.to);
   const forward = q.after !== undefined && q.before === undefined;
-  const sql = `SELECT seq, ts, terminal, txn, kind, masked_pan, data, hash FROM journal ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${forward ? 'ASC' : 'DESC'} LIMIT ?`;
+  const sql = `SELECT * FROM journal ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${forward ? 'ASC' : 'DESC'} LIMIT ?`;
   const rows = db.prepare(sql).all(...args, q.limit + 1) as Array<Record<string, unknown>>;
   const more = rows.length > q.limit;
-  const entries = rows.slice(0, q.limit).map((r) =>
-    journalView({
-      seq: r.seq as number,
-      ts: r.ts as string,
-      terminal: r.terminal as string,
-      txn: (r.txn as number | null) ?? null,
-      kind: r.kind as string,
-      maskedPan: (r.masked_pan as string | null) ?? null,
-      data: JSON.parse(r.data as string) as Record<string, unknown>,
-      hash: r.hash as string,
-    }),
-  );
+  const entries = rows.slice(0, q.limit).map((r) => journalView(entryFromRow(r)));
   const last = entries[entries.length - 1];
   return {
     entries,

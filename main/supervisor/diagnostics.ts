@@ -4,7 +4,7 @@
  * (names, usage, algorithm, check values: never key material).
  */
 import type { Db } from '../../journals/database';
-import type { Journal, JournalEntry } from '../../journals/journal';
+import { entryFromRow, type Journal, type JournalEntry } from '../../journals/journal';
 import type { TransactionStore } from '../../journals/transactions';
 import type { KioskDevices } from '../core/status';
 import { isSuccess, type Completion } from '../../devices/common/types';
@@ -115,7 +115,7 @@ export class Diagnostics {
   /** Journal search; newest first. Dates are YYYYMMDD (UTC), transaction numbers 1-9999, cards by last four (optionally with the first six). */
   search(q: JournalSearch, limit = 200): JournalEntry[] {
     const rows = (sql: string, ...args: Array<string | number>): JournalEntry[] =>
-      (this.d.db.prepare(`SELECT * FROM journal WHERE ${sql} ORDER BY seq DESC LIMIT ?`).all(...args, limit) as Array<Record<string, unknown>>).map(toEntry);
+      (this.d.db.prepare(`SELECT * FROM journal WHERE ${sql} ORDER BY seq DESC LIMIT ?`).all(...args, limit) as Array<Record<string, unknown>>).map(entryFromRow);
     let found: JournalEntry[];
     switch (q.by) {
       case 'recent':
@@ -192,15 +192,3 @@ function center(s: string): string {
   return ' '.repeat(Math.max(0, Math.floor((RECEIPT_WIDTH - s.length) / 2))) + s;
 }
 
-function toEntry(r: Record<string, unknown>): JournalEntry {
-  return {
-    seq: r.seq as number,
-    ts: r.ts as string,
-    terminal: r.terminal as string,
-    txn: (r.txn as number | null) ?? null,
-    kind: r.kind as string,
-    maskedPan: (r.masked_pan as string | null) ?? null,
-    data: JSON.parse(r.data as string) as Record<string, unknown>,
-    hash: r.hash as string,
-  };
-}

@@ -73,3 +73,57 @@ export function autoChooseApplication(k: Kiosk): () => void {
     }
   });
 }
+
+/**
+ * Card, PIN, menu, amount (automatic note mix if asked), receipt question: up to the host's answer. The caller
+ * goes on from there (cash, a decline, a fault). Returns the test card used.
+ */
+export async function startWithdrawal(k: Kiosk, opts: { cardId?: string; amount?: number; receipt?: boolean } = {}): Promise<(typeof TEST_CARDS)[number]> {
+  const c = card(opts.cardId ?? 'visa-debit');
+  await waitForScreen(k, 'welcome', 10_000);
+  sim(k, { type: 'insertCard', cardId: c.id });
+  await waitForScreen(k, 'enterPin');
+  typePin(k, c.pin);
+  await waitForScreen(k, 'menu');
+  select(k, 'withdrawal');
+  await waitForScreen(k, 'amount');
+  select(k, `fast:${opts.amount ?? 2000}`);
+  await waitForAny(k, ['denomination', 'receiptQuestion']);
+  if (k.ui.screen().screen === 'denomination') {
+    select(k, 'mix:auto');
+    await waitForScreen(k, 'receiptQuestion');
+  }
+  select(k, opts.receipt ? 'receiptYes' : 'receiptNo');
+  return c;
+}
+
+/** A complete cash withdrawal through the fascia: card back, cash taken, receipt taken if any, welcome again. */
+export async function withdrawCash(k: Kiosk, opts: { cardId?: string; amount?: number; receipt?: boolean } = {}): Promise<(typeof TEST_CARDS)[number]> {
+  const c = await startWithdrawal(k, opts);
+  await waitForScreen(k, 'takeCard', 10_000);
+  for (let i = 0; i < 1000 && k.sims.cardReader.cardInReader()?.position !== 'gate'; i++) await new Promise((r) => setTimeout(r, 5));
+  sim(k, { type: 'takeCard' });
+  await waitForScreen(k, 'takeCash', 10_000);
+  sim(k, { type: 'takeCash' });
+  await waitForAny(k, ['takeReceipt', 'welcome', 'goodbye'], 10_000);
+  if (k.ui.fascia()?.receipt) sim(k, { type: 'takeReceipt' });
+  await waitForScreen(k, 'welcome', 10_000);
+  return c;
+}
+
+/** Waits until one of the screens shows. */
+export function waitForAny(k: Kiosk, screens: ScreenId[], timeoutMs = 5000): Promise<ScreenModel> {
+  return new Promise((resolve, reject) => {
+    if (screens.includes(k.ui.screen().screen)) return resolve(k.ui.screen());
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${screens.join('/')}; on ${k.ui.screen().screen}`));
+    }, timeoutMs);
+    const off = k.ui.onScreen((m) => {
+      if (!screens.includes(m.screen)) return;
+      clearTimeout(t);
+      off();
+      resolve(m);
+    });
+  });
+}

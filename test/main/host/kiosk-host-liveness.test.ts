@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { card, select, sim, startTestKiosk, typePin, waitForScreen, withdrawCash } from '../../support/kiosk-harness';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
 afterEach(async () => {
@@ -38,21 +38,7 @@ describe('kiosk and host liveness', () => {
     host.setFault('none');
     await waitForScreen(k, 'welcome', 15_000);
     expect(k.journal.query({ kind: 'host.signOn' }).at(-1)!.data).toEqual({ responseCode: '00' });
-    const c = card('visa-debit');
-    sim(k, { type: 'insertCard', cardId: c.id });
-    await waitForScreen(k, 'enterPin');
-    typePin(k, c.pin);
-    await waitForScreen(k, 'menu');
-    select(k, 'withdrawal');
-    await waitForScreen(k, 'amount');
-    select(k, 'fast:2000');
-    await waitForScreen(k, 'receiptQuestion');
-    select(k, 'receiptNo');
-    await waitForScreen(k, 'takeCard');
-    sim(k, { type: 'takeCard' });
-    await waitForScreen(k, 'takeCash');
-    sim(k, { type: 'takeCash' });
-    await waitForScreen(k, 'welcome');
+    const c = await withdrawCash(k, { amount: 2000 });
     expect(host.bank.balanceOfPan(c.pan)).toBe(c.balance - 2000);
   });
 

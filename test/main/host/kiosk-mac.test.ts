@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAC_KEY_NAME, type Kiosk } from '../../../main/core/kiosk';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { card, sim, startTestKiosk, startWithdrawal, waitForScreen } from '../../support/kiosk-harness';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
 afterEach(async () => {
@@ -14,16 +14,7 @@ afterEach(async () => {
 });
 
 async function withdrawal(k: Kiosk, amount: number): Promise<void> {
-  const c = card('visa-debit');
-  sim(k, { type: 'insertCard', cardId: c.id });
-  await waitForScreen(k, 'enterPin');
-  typePin(k, c.pin);
-  await waitForScreen(k, 'menu');
-  select(k, 'withdrawal');
-  await waitForScreen(k, 'amount');
-  select(k, `fast:${amount}`);
-  await waitForScreen(k, 'receiptQuestion');
-  select(k, 'receiptNo');
+  await startWithdrawal(k, { amount });
 }
 
 describe.each(['x919', 'aes-cmac'] as const)('kiosk with message MACs (%s)', (alg) => {

@@ -5,7 +5,7 @@ import { startMonitoring, type MonitoringService } from '../../../main/monitorin
 import type { MonitoringLog, RestartControl } from '../../../main/monitoring/server';
 import type { MonitorEvent } from '../../../main/monitoring/monitor';
 import { generateToken } from '../../../main/monitoring/tokens';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { startTestKiosk, withdrawCash } from '../../support/kiosk-harness';
 import type { Kiosk } from '../../../main/core/kiosk';
 import type { KioskConfigInput } from '../../../main/config/config';
 
@@ -125,20 +125,5 @@ export { once };
 
 /** A complete cash withdrawal with the Visa test card, through the simulated fascia. */
 export async function withdrawal(k: Kiosk, amount = 6000): Promise<void> {
-  const c = card('visa-debit');
-  await waitForScreen(k, 'welcome');
-  sim(k, { type: 'insertCard', cardId: c.id });
-  await waitForScreen(k, 'enterPin');
-  typePin(k, c.pin);
-  await waitForScreen(k, 'menu');
-  select(k, 'withdrawal');
-  await waitForScreen(k, 'amount');
-  select(k, `fast:${amount}`);
-  await waitForScreen(k, 'receiptQuestion');
-  select(k, 'receiptNo');
-  await waitForScreen(k, 'takeCard');
-  sim(k, { type: 'takeCard' });
-  await waitForScreen(k, 'takeCash');
-  sim(k, { type: 'takeCash' });
-  await waitForScreen(k, 'welcome');
+  await withdrawCash(k, { amount });
 }

@@ -3,7 +3,7 @@
  * only through the fascia (operator switch, PIN pad keys) and the options on the published screens.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { card, select, sim, startTestKiosk, waitForScreen, withdrawCash } from '../../support/kiosk-harness';
 import { checkInvariants } from '../../../main/core/invariants';
 import { SIMULATOR_FIRST_ADMIN } from '../../../main/supervisor';
 import { addOperator, choose, enter, inputReady, login, logout, toSupervisor, waitFor, type K } from './helpers';
@@ -33,28 +33,7 @@ function moneyOk(k: K) {
 }
 
 async function withdraw(k: K, amount: number): Promise<void> {
-  const c = card('visa-debit');
-  await waitForScreen(k, 'welcome');
-  sim(k, { type: 'insertCard', cardId: c.id });
-  await waitForScreen(k, 'enterPin');
-  typePin(k, c.pin);
-  await waitForScreen(k, 'menu');
-  select(k, 'withdrawal');
-  await waitForScreen(k, 'amount');
-  select(k, `fast:${amount}`);
-  const q = await waitFor(k, (m) => m.screen === 'denomination' || m.screen === 'receiptQuestion', 'denomination or receipt question');
-  if (q.screen === 'denomination') {
-    select(k, 'mix:auto');
-    await waitForScreen(k, 'receiptQuestion');
-  }
-  select(k, 'receiptYes');
-  await waitForScreen(k, 'takeCard');
-  sim(k, { type: 'takeCard' });
-  await waitForScreen(k, 'takeCash');
-  sim(k, { type: 'takeCash' });
-  await waitFor(k, (m) => m.screen === 'takeReceipt' || m.screen === 'welcome' || m.screen === 'goodbye', 'end of session');
-  if (k.ui.fascia()!.receipt) sim(k, { type: 'takeReceipt' });
-  await waitForScreen(k, 'welcome');
+  await withdrawCash(k, { amount, receipt: true });
 }
 
 /** First admin login (forced change), three operators, logout. */

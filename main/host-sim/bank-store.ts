@@ -14,6 +14,8 @@ export type AccountStatus = 'active' | 'lost' | 'stolen' | 'blocked';
 export type PinMethod = 'ibm3624' | 'visa-pvv';
 /** One-time code withdrawals: PIN required, or verified only when the ATM sends one. */
 export type CardlessPinPolicy = 'required' | 'optional';
+/** The two accounts behind a card: `balance` is checking (withdrawals debit it), `savings` is the second one. */
+export type BankAccount = 'checking' | 'savings';
 
 export interface Account {
   id: number;
@@ -27,7 +29,10 @@ export interface Account {
   pvki: string;
   cardlessPin: CardlessPinPolicy;
   pinTries: number;
+  /** Checking (current) account balance. */
   balance: number;
+  /** Savings account balance (transfers only). */
+  savings: number;
   dailyLimit: number;
   withdrawnToday: number;
   day: string;
@@ -44,6 +49,8 @@ export interface AuthRecord {
   authCode: string | null;
   rrn: string | null;
   reversedAmount: number;
+  /** Set for an approved funds transfer: the accounts it moved money from and to (a reversal moves it back). */
+  transfer?: { from: BankAccount; to: BankAccount };
 }
 
 const SCHEMA = `
@@ -89,15 +96,30 @@ const ACCOUNT_COLUMNS: Array<[string, string]> = [
   ['pin_method', "TEXT NOT NULL DEFAULT 'ibm3624'"],
   ['pvki', "TEXT NOT NULL DEFAULT '1'"],
   ['cardless_pin', "TEXT NOT NULL DEFAULT 'optional'"],
+  ['savings_balance', 'INTEGER NOT NULL DEFAULT 0'],
+];
+/** Ledger rows name the account they move (rows from before savings existed are checking). */
+const LEDGER_COLUMNS: Array<[string, string]> = [['account', "TEXT NOT NULL DEFAULT 'checking'"]];
+/** A transfer's authorisation records its accounts ('' for anything else). */
+const AUTH_COLUMNS: Array<[string, string]> = [
+  ['transfer_from', "TEXT NOT NULL DEFAULT ''"],
+  ['transfer_to', "TEXT NOT NULL DEFAULT ''"],
 ];
 
-/** Ledger reasons that are not cash at a terminal (excluded from net debits). */
-const NON_CASH = "('opening', 'adjustment')";
+/** Ledger reasons that are not cash at a terminal (excluded from net debits): a transfer moves no cash. */
+const NON_CASH = "('opening', 'adjustment', 'transfer', 'transfer-reversal')";
+
+const COLUMN: Record<BankAccount, string> = { checking: 'balance', savings: 'savings_balance' };
 
 export interface LedgerEntry {
   delta: number;
   reason: string;
   at: string;
+}
+
+function addColumns(db: Db, table: string, columns: Array<[string, string]>): void {
+  const have = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+  for (const [name, defn] of columns) if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${defn}`);
 }
 
 export class BankStore {
@@ -109,8 +131,9 @@ export class BankStore {
   ) {
     this.db = openDatabase(path);
     this.db.exec(SCHEMA);
-    const have = new Set((this.db.prepare('PRAGMA table_info(accounts)').all() as Array<{ name: string }>).map((c) => c.name));
-    for (const [name, defn] of ACCOUNT_COLUMNS) if (!have.has(name)) this.db.exec(`ALTER TABLE accounts ADD COLUMN ${name} ${defn}`);
+    addColumns(this.db, 'accounts', ACCOUNT_COLUMNS);
+    addColumns(this.db, 'ledger', LEDGER_COLUMNS);
+    addColumns(this.db, 'authorizations', AUTH_COLUMNS);
   }
 
   cardKey(pan: string): string {
@@ -118,20 +141,23 @@ export class BankStore {
   }
 
   /** Creates the account once (with an opening-balance ledger entry); an existing account is left as is. */
-  upsertAccount(a: { pan: string; expiry: string; status: AccountStatus; pinOffset: string; balance: number; dailyLimit: number; pinMethod?: PinMethod; pvki?: string; cardlessPin?: CardlessPinPolicy }): void {
+  upsertAccount(a: { pan: string; expiry: string; status: AccountStatus; pinOffset: string; balance: number; savings?: number; dailyLimit: number; pinMethod?: PinMethod; pvki?: string; cardlessPin?: CardlessPinPolicy }): void {
     const key = this.cardKey(a.pan);
     const exists = this.db.prepare('SELECT id FROM accounts WHERE card_key = ?').get(key);
     if (exists) return;
     this.db.transaction(() => {
       const r = this.db
-        .prepare('INSERT INTO accounts (card_key, masked_pan, expiry, status, pin_offset, balance, daily_limit, pin_method, pvki, cardless_pin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(key, maskPan(a.pan), a.expiry, a.status, a.pinOffset, a.balance, a.dailyLimit, a.pinMethod ?? 'ibm3624', a.pvki ?? '1', a.cardlessPin ?? 'optional');
+        .prepare('INSERT INTO accounts (card_key, masked_pan, expiry, status, pin_offset, balance, savings_balance, daily_limit, pin_method, pvki, cardless_pin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(key, maskPan(a.pan), a.expiry, a.status, a.pinOffset, a.balance, a.savings ?? 0, a.dailyLimit, a.pinMethod ?? 'ibm3624', a.pvki ?? '1', a.cardlessPin ?? 'optional');
       this.ledger(Number(r.lastInsertRowid), a.balance, 'opening', '', '');
+      if (a.savings) this.ledger(Number(r.lastInsertRowid), a.savings, 'opening', '', '', 'savings');
     })();
   }
 
-  private ledger(accountId: number, delta: number, reason: string, terminal: string, stan: string): void {
-    this.db.prepare('INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (?, ?, ?, ?, ?, ?)').run(accountId, delta, reason, terminal, stan, this.now().toISOString());
+  private ledger(accountId: number, delta: number, reason: string, terminal: string, stan: string, account: BankAccount = 'checking'): void {
+    this.db
+      .prepare('INSERT INTO ledger (account_id, delta, reason, terminal, stan, at, account) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(accountId, delta, reason, terminal, stan, this.now().toISOString(), account);
   }
 
   setStatus(id: number, status: AccountStatus): void {
@@ -161,9 +187,9 @@ export class BankStore {
     this.db.prepare('UPDATE accounts SET pin_method = ?, pin_offset = ?, pvki = COALESCE(?, pvki), pin_tries = 0 WHERE id = ?').run(method, reference, pvki ?? null, id);
   }
 
-  /** Most recent ledger entries of an account, newest first. */
-  recentLedger(id: number, limit = 10): LedgerEntry[] {
-    return this.db.prepare('SELECT delta, reason, at FROM ledger WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(id, limit) as LedgerEntry[];
+  /** Most recent ledger entries of an account (checking unless `account` says savings), newest first. */
+  recentLedger(id: number, limit = 10, account: BankAccount = 'checking'): LedgerEntry[] {
+    return this.db.prepare('SELECT delta, reason, at FROM ledger WHERE account_id = ? AND account = ? ORDER BY id DESC LIMIT ?').all(id, account, limit) as LedgerEntry[];
   }
 
   findByPan(pan: string): Account | null {
@@ -178,6 +204,26 @@ export class BankStore {
 
   balanceOfPan(pan: string): number | null {
     return this.findByPan(pan)?.balance ?? null;
+  }
+
+  savingsOfPan(pan: string): number | null {
+    return this.findByPan(pan)?.savings ?? null;
+  }
+
+  /**
+   * Moves `amount` from one account of the card to the other within one SQLite transaction with both ledger rows
+   * (reason 'transfer', not cash) and the authorisation record. False (nothing changed) when `from` lacks the funds.
+   */
+  transfer(id: number, from: BankAccount, to: BankAccount, amount: number, rec: AuthRecord): boolean {
+    if (from === to || amount <= 0) throw new RangeError('transfer needs two different accounts and a positive amount');
+    return this.db.transaction(() => {
+      const moved = this.db.prepare(`UPDATE accounts SET ${COLUMN[from]} = ${COLUMN[from]} - ?, ${COLUMN[to]} = ${COLUMN[to]} + ? WHERE id = ? AND ${COLUMN[from]} >= ?`).run(amount, amount, id, amount);
+      if (moved.changes !== 1) return false;
+      this.ledger(id, -amount, 'transfer', rec.terminal, rec.stan, from);
+      this.ledger(id, amount, 'transfer', rec.terminal, rec.stan, to);
+      this.saveAuth({ ...rec, transfer: { from, to } });
+      return true;
+    })();
   }
 
   setPinTries(id: number, tries: number): void {
@@ -198,10 +244,10 @@ export class BankStore {
   saveAuth(rec: AuthRecord): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO authorizations (terminal, stan, transmission_dt, mti, account_id, amount, response_code, auth_code, rrn, reversed_amount)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO authorizations (terminal, stan, transmission_dt, mti, account_id, amount, response_code, auth_code, rrn, reversed_amount, transfer_from, transfer_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(rec.terminal, rec.stan, rec.transmissionDateTime, rec.mti, rec.accountId, rec.amount, rec.responseCode, rec.authCode, rec.rrn, rec.reversedAmount);
+      .run(rec.terminal, rec.stan, rec.transmissionDateTime, rec.mti, rec.accountId, rec.amount, rec.responseCode, rec.authCode, rec.rrn, rec.reversedAmount, rec.transfer?.from ?? '', rec.transfer?.to ?? '');
   }
 
   findAuth(terminal: string, stan: string, transmissionDateTime: string): AuthRecord | null {
@@ -216,6 +262,15 @@ export class BankStore {
       if (!current || current.accountId === null || current.responseCode !== '00') return 0;
       const due = Math.max(0, Math.min(credit, current.amount) - current.reversedAmount);
       if (due === 0) return 0;
+      if (current.transfer) {
+        // A transfer moves back (even if that takes the "to" account below zero: the money was never the customer's).
+        const { from, to } = current.transfer;
+        this.db.prepare(`UPDATE accounts SET ${COLUMN[from]} = ${COLUMN[from]} + ?, ${COLUMN[to]} = ${COLUMN[to]} - ? WHERE id = ?`).run(due, due, current.accountId);
+        this.db.prepare('UPDATE authorizations SET reversed_amount = reversed_amount + ? WHERE terminal = ? AND stan = ? AND transmission_dt = ?').run(due, orig.terminal, orig.stan, orig.transmissionDateTime);
+        this.ledger(current.accountId, due, 'transfer-reversal', orig.terminal, stan, from);
+        this.ledger(current.accountId, -due, 'transfer-reversal', orig.terminal, stan, to);
+        return due;
+      }
       this.db
         .prepare(`UPDATE accounts SET balance = balance + ?, withdrawn_today = CASE WHEN day = ? THEN MAX(0, withdrawn_today - ?) ELSE withdrawn_today END WHERE id = ?`)
         .run(due, day, due, current.accountId);
@@ -251,6 +306,7 @@ function toAccount(r: Record<string, unknown>): Account {
     cardlessPin: r.cardless_pin as CardlessPinPolicy,
     pinTries: r.pin_tries as number,
     balance: r.balance as number,
+    savings: (r.savings_balance as number | undefined) ?? 0,
     dailyLimit: r.daily_limit as number,
     withdrawnToday: r.withdrawn_today as number,
     day: r.day as string,
@@ -269,5 +325,10 @@ function toAuth(r: Record<string, unknown>): AuthRecord {
     authCode: (r.auth_code as string | null) ?? null,
     rrn: (r.rrn as string | null) ?? null,
     reversedAmount: r.reversed_amount as number,
+    ...(isAccount(r.transfer_from) && isAccount(r.transfer_to) ? { transfer: { from: r.transfer_from, to: r.transfer_to } } : {}),
   };
+}
+
+function isAccount(v: unknown): v is BankAccount {
+  return v === 'checking' || v === 'savings';
 }

@@ -96,6 +96,8 @@ export class HostSimulator extends EventEmitter<HostSimulatorEvents> implements 
         status: c.status ?? 'active',
         pinOffset: pinReference('ibm3624', this.o.keys, c.pan, c.pin),
         balance: c.balance,
+        // The card's second (savings) account, for transfers: half the checking balance.
+        savings: Math.floor(c.balance / 2),
         dailyLimit: this.o.dailyLimit ?? 100000,
       });
     }

@@ -21,6 +21,8 @@ const DESCRIPTIONS: Record<string, string> = {
   reversal: 'REVERSAL',
   opening: 'OPENING BAL',
   adjustment: 'ADJUSTMENT',
+  transfer: 'TRANSFER',
+  'transfer-reversal': 'TRF REVERSAL',
 };
 
 /** Field 54: ledger (01) and available (02) balance of the account type in the processing code. */

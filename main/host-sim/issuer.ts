@@ -1,11 +1,13 @@
 /**
  * The simulated issuer's decisions for one request: duplicates (94), card status (14 unknown, 41/43 lost/stolen,
  * 05 do not honour), expiry (54), PIN (55/75, IBM 3624 or Visa PVV per account), daily limit with day rollover
- * (61), funds (51), cardless references (09/13/14), and reversals (full or partial by field 95). Pure logic over
+ * (61), funds (51), cardless references (09/13/14), funds transfers between the card's checking and savings accounts
+ * (processing code 40 + from + to: 12 unknown pair, 13 amount, 51 funds), and reversals (full or partial by field 95;
+ * a transfer moves back). Pure logic over
  * the BankStore and the cardless registry; the TCP server (host-simulator.ts) frames, MACs and injects faults.
  */
 import type { IsoMessage } from '../host/iso8583';
-import { parseCardlessReference } from '../host/messages';
+import { accountKindOf, parseCardlessReference } from '../host/messages';
 import type { HostProfile } from '../host/profile';
 import type { Account, AuthRecord, BankStore } from './bank-store';
 import type { CardlessRegistry } from './cardless-registry';
@@ -137,13 +139,15 @@ export class Issuer {
       this.bank.saveAuth({ ...rec, accountId: acct.id, amount: amountRecorded, responseCode: '00', authCode, rrn, reversedAmount: 0 });
       return this.reply(req, respMti, '00', ECHO, { 37: rrn, 38: authCode, ...r.extra });
     };
-    const f54 = (a: Account) => balances(pc, this.o.currencyNumeric, a.balance);
+    // Balance of the account type in the processing code: savings when asked for, checking otherwise.
+    const f54 = (a: Account) => balances(pc, this.o.currencyNumeric, accountKindOf(this.o.profile, pc, 'from') === 'savings' ? a.savings : a.balance);
     if (req.mti === '0100') {
       if (this.isType(pc, codes.statement)) return approve({ rc: '00', extra: { 54: f54(acct), [this.o.profile.privateFields.statement]: statement(this.bank, acct) } });
       if (this.isType(pc, codes.pinChange)) return approve(changePin(this.bank, this.o.keys, this.o.profile, req, acct, pan));
       if (this.isType(pc, codes.balance) || pc.startsWith('30')) return approve({ rc: '00', extra: { 54: f54(acct) } });
       return decline('12', acct.id);
     }
+    if (this.isType(pc, codes.transfer) && !cardless) return this.transfer(req, acct, amount, rec, now, decline);
     if (!this.isType(pc, codes.withdrawal)) return decline('12', acct.id);
     return this.withdraw(req, acct, amount, rec, now, cardless, decline);
   }
@@ -168,6 +172,34 @@ export class Issuer {
     this.bank.debit(acct.id, amount, day, { ...rec, accountId: acct.id, amount, responseCode: '00', authCode, rrn, reversedAmount: 0 }, cardless ? 'cardless' : 'withdrawal');
     if (cardless) this.o.cardless.markUsed(cardless.kind, cardless.reference);
     const f54 = balances(pc, this.o.currencyNumeric, acct.balance - amount);
+    return this.reply(req, '0210', '00', ECHO, { 37: rrn, 38: authCode, 54: f54 });
+  }
+
+  /**
+   * Funds transfer between the card's two accounts, after the card and PIN checks: 12 for an account type pair that
+   * is not savings/checking or from == to, 13 for a zero amount, 51 when the from-account lacks the funds. No daily
+   * withdrawal limit (no cash). Both balances, both ledger rows and the authorisation in one SQLite transaction.
+   */
+  private transfer(
+    req: IsoMessage,
+    acct: Account,
+    amount: number,
+    rec: Pick<AuthRecord, 'terminal' | 'stan' | 'transmissionDateTime' | 'mti'>,
+    now: Date,
+    decline: (rc: string, accountId?: number | null) => IsoMessage,
+  ): IsoMessage {
+    const pc = str(req, 3) ?? '';
+    const from = accountKindOf(this.o.profile, pc, 'from');
+    const to = accountKindOf(this.o.profile, pc, 'to');
+    if (!from || !to || from === to) return decline('12', acct.id);
+    if (amount <= 0) return decline('13', acct.id);
+    const available = from === 'savings' ? acct.savings : acct.balance;
+    if (amount > available) return decline('51', acct.id);
+    const rrn = this.nextRrn(now);
+    const authCode = String(100000 + ((Number(rec.stan) * 7919) % 900000));
+    if (!this.bank.transfer(acct.id, from, to, amount, { ...rec, accountId: acct.id, amount, responseCode: '00', authCode, rrn, reversedAmount: 0 })) return decline('51', acct.id);
+    const after = this.bank.getAccount(acct.id)!;
+    const f54 = balances(pc, this.o.currencyNumeric, from === 'savings' ? after.savings : after.balance);
     return this.reply(req, '0210', '00', ECHO, { 37: rrn, 38: authCode, 54: f54 });
   }
 

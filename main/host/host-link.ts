@@ -31,7 +31,9 @@ import {
   readReply,
   stan6,
   transmissionDateTime,
+  transferProcessingCode,
   amount12,
+  type AccountKind,
   type CardFields,
   type HostReply,
   type ReversalData,
@@ -116,6 +118,20 @@ export interface AuthorizeRequest {
   extraFields?: Record<number, string | Buffer>;
   reserved?: { stan: string; now: Date };
   /** The ATM's transaction number, recorded with a reversal of a late approval. */
+  txn?: number;
+}
+
+/** A funds transfer between two accounts of the card: an 0200 with the same card/PIN fields as a withdrawal. */
+export interface TransferRequest {
+  from: AccountKind;
+  to: AccountKind;
+  amount: number;
+  card: CardFields;
+  pinBlock?: Uint8Array;
+  posEntryMode: string;
+  icc?: Uint8Array;
+  reserved?: { stan: string; now: Date };
+  /** The ATM's transaction number, recorded with a reversal. */
   txn?: number;
 }
 
@@ -259,7 +275,7 @@ export class HostLink extends EventEmitter {
     return { ok: true, keyName, usage: imported.info.usage, kcv: imported.info.kcv };
   }
 
-  /** 0200 withdrawal or 0100 inquiry. Throws HostUnavailableError (incl. HostMacError) when unanswered. */
+  /** 0200 withdrawal (or transfer) or 0100 inquiry. Throws HostUnavailableError (incl. HostMacError) when unanswered. */
   async authorize(req: AuthorizeRequest): Promise<AuthorizationResult> {
     const stan = req.reserved?.stan ?? this.stan();
     const now = req.reserved?.now ?? this.now();
@@ -275,6 +291,31 @@ export class HostLink extends EventEmitter {
         this.unanswered.remember({ txn: req.txn ?? 0, mti: req.mti, processingCode: req.processingCode, amount: req.amount, ...sent });
       }
       throw new HostUnavailableError(kind, `host ${kind}`, sent);
+    }
+  }
+
+  /**
+   * 0200 funds transfer (processing code: the profile's transfer class + from + to account types). No cash moves,
+   * but an unanswered transfer (timeout, offline, MAC failure) may have moved money at the host: it is reversed in
+   * full (0420, reason timeout) here, exactly as the session reverses an unanswered withdrawal, and a late
+   * approval then finds that reversal already queued. Rethrows the HostUnavailableError.
+   */
+  async transfer(req: TransferRequest): Promise<AuthorizationResult> {
+    const processingCode = transferProcessingCode(this.o.profile, req.from, req.to);
+    const { from: _from, to: _to, ...rest } = req;
+    try {
+      return await this.authorize({ ...rest, mti: '0200', processingCode });
+    } catch (e) {
+      if (e instanceof HostUnavailableError) {
+        const sent = e.request;
+        this.queueReversal(
+          req.txn ?? 0,
+          { stan: sent?.stan ?? '', transmissionDateTime: sent?.transmissionDateTime ?? '', mti: '0200', processingCode, amount: req.amount },
+          0,
+          this.o.profile.reversalReason.timeout,
+        );
+      }
+      throw e;
     }
   }
 

@@ -81,6 +81,22 @@ export function buildFinancialRequest(r: FinancialRequest, id: TerminalIdentity,
   return { mti: r.mti, fields };
 }
 
+/** The two accounts of a card a transfer moves money between. */
+export type AccountKind = 'savings' | 'checking';
+
+/** Transfer processing code: the profile's transfer class (first two digits) + from type + to type. */
+export function transferProcessingCode(profile: HostProfile, from: AccountKind, to: AccountKind): string {
+  return profile.processingCodes.transfer.slice(0, 2) + profile.accountTypes[from] + profile.accountTypes[to];
+}
+
+/** Reads the account type of processing code positions 3-4 (`from`) or 5-6 (`to`); null when not savings/checking. */
+export function accountKindOf(profile: HostProfile, processingCode: string, which: 'from' | 'to'): AccountKind | null {
+  const t = which === 'from' ? processingCode.slice(2, 4) : processingCode.slice(4, 6);
+  if (t === profile.accountTypes.savings) return 'savings';
+  if (t === profile.accountTypes.checking) return 'checking';
+  return null;
+}
+
 /** What a reversal needs, persisted in the store-and-forward queue. Deliberately no PAN or track data. */
 export interface ReversalData extends Record<string, string> {
   processingCode: string;

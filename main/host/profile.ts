@@ -4,6 +4,11 @@
  */
 export interface HostProfile {
   processingCodes: { withdrawal: string; balance: string; statement: string; pinChange: string; transfer: string; cardlessInquiry: string };
+  /**
+   * Account types (processing code positions 3-4 "from" and 5-6 "to", ISO 8583:1987): a transfer is the first two
+   * digits of `processingCodes.transfer` + from type + to type; a balance inquiry's from type picks the account.
+   */
+  accountTypes: { savings: string; checking: string };
   /** Field 18 merchant category for an ATM. */
   mcc: string;
   /** Field 22 POS entry mode: magstripe read + PIN capable. */
@@ -30,6 +35,7 @@ export interface HostProfile {
 
 export const DEFAULT_PROFILE: HostProfile = {
   processingCodes: { withdrawal: '010000', balance: '310000', statement: '380000', pinChange: '920000', transfer: '400000', cardlessInquiry: '390000' },
+  accountTypes: { savings: '10', checking: '20' },
   mcc: '6011',
   posEntryMagstripe: '901',
   posEntryChip: '051',

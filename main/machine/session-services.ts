@@ -21,7 +21,7 @@ import { isExpired, parseTrack2, type CardSession } from './card-data';
 import QRCode from 'qrcode';
 import { makeAtmWithdrawalQr } from '../cardless/emvco-qr';
 import { lastFour, maskPan } from '../../journals/pan';
-import { cardlessReferenceField, newPinBlockField, parseStatement, readCardlessConfirmation } from '../host/messages';
+import { cardlessReferenceField, newPinBlockField, parseStatement, readCardlessConfirmation, type AccountKind } from '../host/messages';
 import type { TerminalConfig } from '../emv/terminal-config';
 import { fallbackPolicy } from '../emv/fallback-policy';
 import { EmvSession } from './emv-session';
@@ -89,6 +89,15 @@ export interface DispenseOutcome {
   amount: number;
   /** Why cash is not going to the customer, when !ok. */
   reason?: 'notDispensable' | 'deviceError' | 'jam';
+}
+
+export interface TransferOutcome {
+  responseCode: string;
+  authCode?: string;
+  rrn?: string;
+  /** The from-account's balance after the transfer (field 54), when the host sent it. */
+  availableBalance?: number;
+  hostUnavailable?: 'timeout' | 'offline' | 'protocol';
 }
 
 /** Asks the cardholder to choose a chip application; resolves with the AID, or undefined to cancel. */
@@ -301,6 +310,41 @@ export class SessionServices {
         );
       }
       return { txn, responseCode: '91', hostUnavailable: reason };
+    }
+  }
+
+  /**
+   * Funds transfer between the card's two accounts (0200, processing code 40 + from + to). No cash and no
+   * transaction record: journaled as 'transfer.request' / 'transfer.response' / 'transfer.unavailable' with the
+   * masked PAN only, counted as `type:transfer:approved|declined`. An unanswered transfer is reversed by the host
+   * link (0420, reason timeout). The PIN block is taken from the PIN pad unless given.
+   */
+  async transfer(card: CardSession, from: AccountKind, to: AccountKind, amount: number, opts: { pinBlock?: Uint8Array } = {}): Promise<TransferOutcome> {
+    const maskedPan = card.maskedPan;
+    let pinBlock = opts.pinBlock;
+    if (!pinBlock) {
+      const pin = await this.d.pinpad.getPinBlock({ keyName: this.d.pinKeyName, format: 0, pan: card.pan });
+      if (!isSuccess(pin)) {
+        this.d.journal.append('transfer.pinFailed', { completion: pin.completionCode }, { maskedPan });
+        return { responseCode: '96', hostUnavailable: 'protocol' };
+      }
+      pinBlock = pin.payload.pinBlock;
+    }
+    this.d.journal.append('transfer.request', { from, to, amount }, { maskedPan });
+    try {
+      const reply = await this.d.host.transfer({ from, to, amount, card: { pan: card.pan, expiry: card.expiry, track2: card.track2 }, pinBlock, posEntryMode: this.d.profile.posEntryMagstripe });
+      const approved = reply.responseCode === '00';
+      this.d.journal.append('transfer.response', { from, to, amount, responseCode: reply.responseCode, authCode: reply.authCode ?? null, stan: reply.stan }, { maskedPan });
+      this.d.txns.addCounter(`type:transfer:${approved ? 'approved' : 'declined'}`, 1);
+      const out: TransferOutcome = { responseCode: reply.responseCode };
+      if (reply.authCode) out.authCode = reply.authCode;
+      if (reply.rrn) out.rrn = reply.rrn;
+      if (reply.availableBalance !== undefined) out.availableBalance = reply.availableBalance;
+      return out;
+    } catch (e) {
+      const reason = e instanceof HostUnavailableError ? e.reason : 'protocol';
+      this.d.journal.append('transfer.unavailable', { from, to, amount, reason, stan: e instanceof HostUnavailableError ? (e.request?.stan ?? null) : null }, { maskedPan });
+      return { responseCode: '91', hostUnavailable: reason };
     }
   }
 

@@ -5,12 +5,15 @@
  * unanswered transfer is reversed (0420) and the reversal moves the money back exactly once, and transfers are
  * never cash (net debits unchanged).
  */
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../journals/database';
+import { BankStore } from '../../../main/host-sim/bank-store';
 import { HostUnavailableError, type AuthorizationResult } from '../../../main/host/host-link';
 import type { AccountKind } from '../../../main/host/messages';
 import { DEFAULT_PROFILE } from '../../../main/host/profile';
 import { track2Of, type TestCard } from '../../../devices/card-reader/test-cards';
-import { cleanup, card, inquire, originalStanOf, pinBlock, requestLog, startAtm, startSim, withdraw, type Atm } from './sim-fixture';
+import { cleanup, card, inquire, originalStanOf, pinBlock, requestLog, startAtm, startSim, tempDir, withdraw, type Atm } from './sim-fixture';
 
 afterEach(cleanup);
 
@@ -210,5 +213,45 @@ describe('unanswered transfer through the real link', () => {
     expect(sim.bank.balanceOfPan(visa.pan)).toBe(visa.balance);
     expect(sim.bank.savingsOfPan(visa.pan)).toBe(savingsOf(visa));
     expect((await transfer(atm, visa, 'savings', 'checking', 3000)).responseCode).toBe('00');
+  });
+});
+
+describe('bank store upgrade', () => {
+  it('an existing bank database (no savings, ledger account or transfer columns) gains them once, keeps its data, and transfers', () => {
+    const path = join(tempDir(), 'old-bank.db');
+    const secret = Buffer.from('upgrade test');
+    const old = openDatabase(path);
+    old.exec(`
+      CREATE TABLE accounts (id INTEGER PRIMARY KEY, card_key TEXT UNIQUE NOT NULL, masked_pan TEXT NOT NULL, expiry TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active', pin_offset TEXT NOT NULL, pin_tries INTEGER NOT NULL DEFAULT 0, balance INTEGER NOT NULL,
+        daily_limit INTEGER NOT NULL, withdrawn_today INTEGER NOT NULL DEFAULT 0, day TEXT NOT NULL DEFAULT '');
+      CREATE TABLE authorizations (terminal TEXT NOT NULL, stan TEXT NOT NULL, transmission_dt TEXT NOT NULL, mti TEXT NOT NULL, account_id INTEGER,
+        amount INTEGER NOT NULL, response_code TEXT NOT NULL, auth_code TEXT, rrn TEXT, reversed_amount INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (terminal, stan, transmission_dt));
+      CREATE TABLE ledger (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, terminal TEXT NOT NULL, stan TEXT NOT NULL, at TEXT NOT NULL);
+    `);
+    const probe = new BankStore(join(tempDir(), 'probe.db'), secret);
+    const key = probe.cardKey(visa.pan);
+    probe.close();
+    old.prepare("INSERT INTO accounts (card_key, masked_pan, expiry, pin_offset, balance, daily_limit) VALUES (?, '476173******0010', '3012', '0000', 5000, 100000)").run(key);
+    old.prepare("INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (1, 5000, 'opening', '', '', '2026-01-01T00:00:00Z')").run();
+    old.prepare("INSERT INTO ledger (account_id, delta, reason, terminal, stan, at) VALUES (1, -1000, 'withdrawal', 'ATM00042', '000001', '2026-01-01T00:00:00Z')").run();
+    old.close();
+    for (let i = 0; i < 2; i++) new BankStore(path, secret).close(); // opening twice adds nothing twice
+    const bank = new BankStore(path, secret);
+    const acct = bank.findByPan(visa.pan)!;
+    expect(acct).toMatchObject({ balance: 5000, savings: 0 });
+    expect(bank.recentLedger(acct.id).map((l) => l.delta)).toEqual([-1000, 5000]); // old rows are checking rows
+    expect(bank.netDebits('ATM00042')).toBe(1000);
+    const rec = { terminal: 'ATM00042', stan: '000002', transmissionDateTime: '0101000000', mti: '0200', accountId: acct.id, amount: 2000, responseCode: '00', authCode: '123456', rrn: '1', reversedAmount: 0 };
+    expect(bank.transfer(acct.id, 'savings', 'checking', 1, rec)).toBe(false); // no savings yet
+    expect(bank.transfer(acct.id, 'checking', 'savings', 2000, rec)).toBe(true);
+    expect(bank.findByPan(visa.pan)).toMatchObject({ balance: 3000, savings: 2000 });
+    expect(bank.findAuth('ATM00042', '000002', '0101000000')!.transfer).toEqual({ from: 'checking', to: 'savings' });
+    expect(bank.reverse(rec, 2000, '2026-01-01', '000003')).toBe(2000);
+    expect(bank.reverse(rec, 2000, '2026-01-01', '000004')).toBe(0);
+    expect(bank.findByPan(visa.pan)).toMatchObject({ balance: 5000, savings: 0 });
+    expect(bank.netDebits('ATM00042')).toBe(1000);
+    bank.close();
   });
 });

@@ -76,11 +76,17 @@ export interface ScreenModel {
   timeoutAt?: number;
   /** Dynamic EMVCo QR to show (cardless): the payload and its module matrix as '0'/'1' rows, size x size. */
   qr?: { payload: string; size: number; modules: string };
-  /** Tabular data (supervisor screens: cash units, device status, journal, totals). Cells are plain text. */
-  table?: { columns: string[]; rows: string[][] };
+  /**
+   * Tabular data (supervisor screens: cash units, device status, journal, totals). Columns are catalogue keys;
+   * a cell is plain text (ids, counts, money) or a catalogue reference for words (states, roles, unit types).
+   */
+  table?: { columns: string[]; rows: TableCell[][] };
   /** A field being typed on the PIN pad (supervisor: operator id, password masked, counts). */
   input?: { label: string; value: string; masked: boolean };
 }
+
+/** A table cell: plain text, or a catalogue key (with params) the renderer translates. */
+export type TableCell = string | { key: string; params?: Record<string, string | number> };
 
 export const userIntentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('select'), option: z.string().min(1).max(32).regex(/^[A-Za-z0-9_.:-]+$/) }),

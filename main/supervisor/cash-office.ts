@@ -19,6 +19,8 @@ import type { PrinterService } from '../../devices/printer/types';
 import { isSuccess } from '../../devices/common/types';
 import { RECEIPT_WIDTH } from '../../devices/printer/forms';
 import { cassetteDelivered, journalDelivered } from '../core/invariants';
+import type { TableCell } from '../common/contract';
+import { unitStateCell, unitTypeCell } from './cells';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS supervisor_cash_baseline (
@@ -204,12 +206,12 @@ export class CashOffice {
   }
 
   /** Unit, denomination, notes in it, state (loaded/dispensed/rejected are on the printed cassette total). */
-  cassetteTable(): string[][] {
+  cassetteTable(): TableCell[][] {
     return this.units().map((u) => [
       u.id,
-      u.type === 'dispense' ? this.d.formatMoney(u.denomination) : u.type,
+      u.type === 'dispense' ? this.d.formatMoney(u.denomination) : unitTypeCell(u.type),
       String(u.count),
-      u.state,
+      unitStateCell(u.state),
     ]);
   }
 

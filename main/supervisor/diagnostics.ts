@@ -10,6 +10,8 @@ import type { KioskDevices } from '../core/status';
 import { isSuccess, type Completion } from '../../devices/common/types';
 import { RECEIPT_WIDTH } from '../../devices/printer/forms';
 import { CashInputError } from './cash-office';
+import type { TableCell } from '../common/contract';
+import { deviceCell, deviceStateCell } from './cells';
 
 export type DeviceName = 'cardReader' | 'dispenser' | 'pinpad' | 'printer';
 export const DEVICE_NAMES: DeviceName[] = ['cardReader', 'dispenser', 'pinpad', 'printer'];
@@ -48,18 +50,23 @@ export class Diagnostics {
     },
   ) {}
 
-  deviceTable(): string[][] {
+  deviceTable(): TableCell[][] {
     const s = {
       cardReader: this.d.devices.cardReader.status(),
       dispenser: this.d.devices.dispenser.status(),
       pinpad: this.d.devices.pinpad.status(),
       printer: this.d.devices.printer.status(),
     };
+    // Details keep the XFS4IoT status values (what a technician looks up) inside a translated sentence.
     return [
-      ['cardReader', s.cardReader.device, `media ${s.cardReader.media}`],
-      ['dispenser', s.dispenser.device, `shutter ${s.dispenser.shutter}, stacker ${s.dispenser.intermediateStacker}${s.dispenser.exchangeActive ? ', exchange' : ''}`],
-      ['pinpad', s.pinpad.device, `keys ${s.pinpad.keysLoaded}`],
-      ['printer', s.printer.device, `paper ${s.printer.paper}`],
+      [deviceCell('cardReader'), deviceStateCell(s.cardReader.device), { key: 'sup.detail.cardReader', params: { media: s.cardReader.media } }],
+      [
+        deviceCell('dispenser'),
+        deviceStateCell(s.dispenser.device),
+        { key: s.dispenser.exchangeActive ? 'sup.detail.dispenserExchange' : 'sup.detail.dispenser', params: { shutter: s.dispenser.shutter, stacker: s.dispenser.intermediateStacker } },
+      ],
+      [deviceCell('pinpad'), deviceStateCell(s.pinpad.device), { key: 'sup.detail.pinpad', params: { keys: s.pinpad.keysLoaded } }],
+      [deviceCell('printer'), deviceStateCell(s.printer.device), { key: 'sup.detail.printer', params: { paper: s.printer.paper } }],
     ];
   }
 

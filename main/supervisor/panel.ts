@@ -7,7 +7,7 @@
  * options, a `table` and an `input`. Numbers and passwords are typed on the PIN pad in data-entry mode (the
  * simulator's keyboard drives the same PIN pad); a masked input never carries its digits in the ScreenModel.
  */
-import type { ScreenModel, ScreenOption, Fdk, ScreenId } from '../common/contract';
+import type { ScreenModel, ScreenOption, Fdk, ScreenId, TableCell } from '../common/contract';
 import type { SupervisorPanel } from '../core/supervisor-port';
 import type { Journal } from '../../journals/journal';
 import type { PinPadService, KeyEvent } from '../../devices/pinpad/types';
@@ -17,6 +17,7 @@ import { DUAL_CONTROL_MESSAGES, type DualControl } from './dual-control';
 import { can, type Permission, type Role } from './roles';
 import { CashInputError, parseCount, signed, type BalanceLine, type CashOffice, type UnitAction, type UnitChangeRecord } from './cash-office';
 import { DEVICE_NAMES, Diagnostics, type DeviceName, type JournalSearch } from './diagnostics';
+import { operatorStateCell, txnTotalCell, unitTypeCell } from './cells';
 import { kcv } from '../crypto/kcv';
 import { hasOddParity } from '../crypto/parity';
 
@@ -47,7 +48,7 @@ interface View {
   title: string;
   message?: string;
   params?: Record<string, string | number>;
-  table?: { columns: string[]; rows: string[][] };
+  table?: { columns: string[]; rows: TableCell[][] };
   options: Opt[];
   entry?: EntrySpec;
   onCancel?: () => void;
@@ -523,10 +524,10 @@ export class BranchStaffPanel implements SupervisorPanel {
     if (!this.need(kind === 'day' ? 'cash.change' : 'cash.view')) return;
     const t = this.d.cash.totals(kind, this.by());
     const ok = await this.d.cash.printTotals(t);
-    const rows = [
-      ...Object.entries(t.transactions).map(([k, v]) => [k, String(v)]),
-      ...Object.entries(t.notes).map(([k, v]) => [`${k} notes`, String(v)]),
-      ['delivered', this.d.formatMoney(t.delivered)],
+    const rows: TableCell[][] = [
+      ...Object.entries(t.transactions).map(([k, v]) => [txnTotalCell(k), String(v)]),
+      ...Object.entries(t.notes).map(([k, v]) => [{ key: 'sup.totalNotes', params: { unit: k } }, String(v)]),
+      [{ key: 'sup.totalDelivered' }, this.d.formatMoney(t.delivered)],
     ];
     this.go(
       () => ({
@@ -580,7 +581,7 @@ export class BranchStaffPanel implements SupervisorPanel {
       message: 'sup.exchangeHelp',
       table: {
         columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colCount', 'sup.colPlanned'],
-        rows: units.map((u) => [u.id, u.type === 'dispense' ? this.d.formatMoney(u.denomination) : u.type, String(u.count), this.planned(u.id)]),
+        rows: units.map((u) => [u.id, denomCell(u, this.d.formatMoney), String(u.count), this.planned(u.id)]),
       },
       options: this.paged(items, fixed, () => this.exchangeView()),
       onCancel: () => this.cancelExchange(),
@@ -681,7 +682,7 @@ export class BranchStaffPanel implements SupervisorPanel {
     return {
       screen: 'supervisorPanel',
       title: 'sup.titleExchange',
-      table: { columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colBefore', 'sup.colAfter'], rows: changes.map((c) => [c.id, c.type === 'dispense' ? this.d.formatMoney(c.denomination) : c.type, String(c.before), String(c.after)]) },
+      table: { columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colBefore', 'sup.colAfter'], rows: changes.map((c) => [c.id, denomCell(c, this.d.formatMoney), String(c.before), String(c.after)]) },
       options: [{ id: 'back', label: 'sup.optBack', run: () => this.go(() => this.cashView()) }],
       onCancel: () => this.go(() => this.cashView()),
     };
@@ -728,7 +729,7 @@ export class BranchStaffPanel implements SupervisorPanel {
         title: 'sup.titleBalancing',
         message: 'sup.balancingHelp',
         params: { unit: u.id, step: i + 1, steps: ids.length },
-        table: { columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colCounted'], rows: ids.map((id) => [id, denomText(this.d.cash.units().find((x) => x.id === id)!, this.d.formatMoney), counts.has(id) ? String(counts.get(id)) : '']) },
+        table: { columns: ['sup.colUnit', 'sup.colDenomination', 'sup.colCounted'], rows: ids.map((id) => [id, denomCell(this.d.cash.units().find((x) => x.id === id)!, this.d.formatMoney), counts.has(id) ? String(counts.get(id)) : '']) },
         options: [{ id: 'back', label: 'opt.cancel', run: () => this.go(() => this.cashView()) }],
         onCancel: () => this.go(() => this.cashView()),
         entry: {
@@ -1026,7 +1027,7 @@ export class BranchStaffPanel implements SupervisorPanel {
       title: 'sup.titleOperators',
       table: {
         columns: ['sup.colOperator', 'sup.colRole', 'sup.colState', 'sup.colLastLogin'],
-        rows: this.d.store.list().map((o) => [o.operatorId, o.role, o.disabled ? 'disabled' : o.locked ? 'locked' : o.mustChange ? 'mustChange' : 'active', o.lastLogin?.slice(0, 16).replace('T', ' ') ?? '']),
+        rows: this.d.store.list().map((o) => [o.operatorId, { key: ROLE_LABELS[o.role] }, operatorStateCell(o.disabled ? 'disabled' : o.locked ? 'locked' : o.mustChange ? 'mustChange' : 'active'), o.lastLogin?.slice(0, 16).replace('T', ' ') ?? '']),
       },
       options: [
         withId('add', 'sup.optAddOperator', (opId) => {
@@ -1133,8 +1134,8 @@ const MENU_PERMISSION: Record<string, Permission> = {
   service: 'service',
 };
 
-function denomText(u: { type: string; denomination: number }, fmt: (m: number) => string): string {
-  return u.type === 'dispense' ? fmt(u.denomination) : u.type;
+function denomCell(u: { type: string; denomination: number }, fmt: (m: number) => string): TableCell {
+  return u.type === 'dispense' ? fmt(u.denomination) : unitTypeCell(u.type);
 }
 
 /** A denomination typed in whole currency units (e.g. 50), returned in minor units. */

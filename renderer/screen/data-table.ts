@@ -1,7 +1,7 @@
 /**
  * Generic supervisor parts: the `table` (cash units, device status, journal, totals) and the `input` field
  * typed on the PIN pad. Column headers and the input label may be catalogue keys (translated) or plain text;
- * cells are plain text. All text goes through textContent.
+ * a cell is plain text or a catalogue reference (a state, a role), translated. All text goes through textContent.
  */
 import type { ScreenModel } from '../../main/common/contract';
 import { h } from '../dom';
@@ -13,7 +13,10 @@ export function dataTable(table: NonNullable<ScreenModel['table']>, t: Translate
   const body = h('tbody', {});
   for (const row of table.rows) {
     const tr = h('tr', {});
-    row.forEach((cell, i) => tr.append(i === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell)));
+    row.forEach((cell, i) => {
+      const text = typeof cell === 'string' ? cell : t(cell.key, cell.params ?? {});
+      tr.append(i === 0 ? h('th', { scope: 'row' }, text) : h('td', {}, text));
+    });
     body.append(tr);
   }
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data-table', 'data-testid': 'data-table' }, h('thead', {}, head), body));

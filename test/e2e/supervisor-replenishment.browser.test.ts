@@ -228,13 +228,27 @@ describe.skipIf(!chromiumAvailable)('supervisor screens in both languages (Chrom
       mkdirSync(dir, { recursive: true });
       let seq = 1;
       let n = 0;
+      let referenced = 0;
       for (const [key, m] of seen) {
         expect(m.lang).toBe(lang);
         await pushScreen(page, { ...m, seq: ++seq });
         await page.locator('.display-row').screenshot({ path: `${dir}/${String(++n).padStart(2, '0')}-${(m.title ?? m.screen).replace(/^sup\./, '')}.png` });
         expect(await layoutProblems(page), `${lang} ${key}`).toEqual([]);
         if (lang === 'zh') expect(await page.textContent('[data-testid=screen-title]'), key).toMatch(/[\u4e00-\u9fff]/);
+        if (m.table) {
+          // Word cells (states, roles, unit types, totals) arrive as catalogue references and show translated.
+          const shown = await page.$$eval('[data-testid=data-table] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+          m.table.rows.forEach((row, r) =>
+            row.forEach((cell, c) => {
+              if (typeof cell === 'string') return void expect(shown[r]![c], key).toBe(cell);
+              referenced++;
+              expect(shown[r]![c], `${key} ${cell.key}`).not.toContain('sup.');
+              if (lang === 'zh') expect(shown[r]![c], `${key} ${cell.key}`).toMatch(/[\u4e00-\u9fff]/);
+            }),
+          );
+        }
       }
+      expect(referenced, 'translated table cells seen').toBeGreaterThan(10);
       await page.close();
     });
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { catalogues } from '../../renderer/i18n/translate';
 import { en } from '../../renderer/i18n/en';
 import { configSchema } from '../../main/config/config';
+import { tableCellKeys } from '../../main/supervisor/cells';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -19,7 +20,7 @@ function sources(dir: string): string[] {
 }
 
 function literals(dir: string, prefixes: string): Set<string> {
-  const re = new RegExp(`['"\`]((?:${prefixes})\\.[A-Za-z][A-Za-z0-9_]*)['"\`]`, 'g');
+  const re = new RegExp(`['"\`]((?:${prefixes})(?:\\.[A-Za-z][A-Za-z0-9_]*)+)['"\`]`, 'g');
   const keys = new Set<string>();
   for (const f of sources(dir)) for (const m of readFileSync(f, 'utf8').matchAll(re)) keys.add(m[1]!);
   return keys;
@@ -54,6 +55,12 @@ describe('i18n catalogues', () => {
       const cat = catalogues[lang]!;
       expect([...sent].filter((k) => !(k in cat)), `missing in ${lang}`).toEqual([]);
     }
+  });
+
+  it('every word a supervisor table cell can carry is in every catalogue', () => {
+    const keys = tableCellKeys();
+    expect(keys).toEqual(expect.arrayContaining(['sup.deviceState.hardwareError', 'sup.unitState.low', 'sup.total.withdrawal.approved']));
+    for (const lang of langs) expect(keys.filter((k) => !(k in catalogues[lang]!)), `missing in ${lang}`).toEqual([]);
   });
 
   it('every configurable language has a catalogue', () => {

@@ -101,7 +101,7 @@ describe('supervisor mode on a kiosk', () => {
     expect(done.table!.rows).toEqual([
       ['CST1', '$20.00', String(cst1Before), '1000'],
       ['CST2', '$50.00', String(cst2Before), String(cst2Before + 200)],
-      ['REJ', 'reject', '0', '0'],
+      ['REJ', { key: 'sup.unitType.reject' }, '0', '0'],
     ]);
 
     const units = k.sims.dispenser.cashUnits();
@@ -129,8 +129,8 @@ describe('supervisor mode on a kiosk', () => {
     await choose(k, 'back');
     await choose(k, 'trialTotal');
     const trial = await waitFor(k, (m) => m.title === 'sup.titleTrialTotal', 'trial total');
-    expect(trial.table!.rows).toContainEqual(['withdrawal:approved', '1']);
-    expect(trial.table!.rows).toContainEqual(['delivered', '$60.00']);
+    expect(trial.table!.rows).toContainEqual([{ key: 'sup.total.withdrawal.approved' }, '1']);
+    expect(trial.table!.rows).toContainEqual([{ key: 'sup.totalDelivered' }, '$60.00']);
     expect(k.sims.fasciaModel().receipt!.lines.join('\n')).toMatch(/TRIAL TOTAL[\s\S]*CASH DELIVERED \$60\.00/);
     expect(k.journal.query({ kind: 'cash.trialTotal' })[0]!.data).toMatchObject({ by: CUST1.id, delivered: 6000 });
 

@@ -74,6 +74,26 @@ export async function runBench(opts: BenchOptions): Promise<{ report: BenchRepor
   return { report, jsonPath, mdPath };
 }
 
+/** Section process groups still running: killed if the harness itself is interrupted (they are detached). */
+const running = new Set<number>();
+let interruptHooked = false;
+function hookInterrupt(): void {
+  if (interruptHooked) return;
+  interruptHooked = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const pid of running) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      process.exit(130);
+    });
+  }
+}
+
 /** Spawns `node --import tsx --expose-gc bench/run.ts --section <name>`; the child writes its result to a file. */
 function runSectionChild(name: SectionName, scale: Scale): Promise<SectionResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'atm-bench-result-'));
@@ -84,16 +104,29 @@ function runSectionChild(name: SectionName, scale: Scale): Promise<SectionResult
       cwd: root,
       env: { ...process.env, BENCH_QUICK: scale === 'full' ? '0' : scale === 'quick' ? '1' : 'tiny' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a timeout also kills what the section started (a kiosk, a host simulator).
+      detached: true,
     });
+    hookInterrupt();
+    if (child.pid) running.add(child.pid);
     let tail = '';
     const keep = (d: Buffer) => {
       tail = (tail + d.toString()).slice(-4000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS[scale]);
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(killGroup, LIMIT_MS[scale]);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (signal) killGroup(); // a section killed from outside must not leave its own children running
+      if (child.pid) running.delete(child.pid);
       const durationMs = performance.now() - started;
       let result: SectionResult;
       try {

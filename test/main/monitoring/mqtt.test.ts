@@ -1,7 +1,8 @@
 /**
  * Fleet events against a real Mosquitto broker started by the test on a free port: retained status and online
  * state, alerts, journal summaries, the last will, and buffering in the SQLite outbox while the broker is down
- * (also across a kiosk restart), delivered in order once it is back.
+ * (also across a kiosk restart), delivered in order once it is back; journal summaries that count every journal
+ * entry exactly once across restarts, and survive unusable stored state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -12,11 +13,15 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { api, nextEvent, startMonitored, statusWhere, withdrawal, type Monitored } from './helpers';
 import { startTestKiosk } from '../../support/kiosk-harness';
-import { startMonitoring } from '../../../main/monitoring/service';
+import { startMonitoring, type MonitoringService } from '../../../main/monitoring/service';
 import { parseMonitoringConfig } from '../../../main/monitoring/config';
 import { TEST_CARDS } from '../../../devices/card-reader/test-cards';
 import { haveOpenssl, makePki } from './pki';
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { TransactionOutcomes } from '../../../main/monitoring/transaction-outcomes';
+import type { MonitoringLog } from '../../../main/monitoring/server';
+import type { Kiosk } from '../../../main/core/kiosk';
 
 const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
 const haveBroker = existsSync(MOSQUITTO);
@@ -296,5 +301,254 @@ describe.skipIf(!haveBroker)('MQTT fleet events (real Mosquitto)', () => {
     // the API of that kiosk still works
     expect((await api(other, '/api/v1/status', { token: other.tokens.read })).status).toBe(200);
     await expect(startMonitored({ mqtt: { enabled: true, url: `mqtt://127.0.0.1:${port}`, passwordFile: join(dir, 'missing.txt') } })).rejects.toThrow(/monitoring\.mqtt\.passwordFile: cannot read .*missing\.txt \(ENOENT\)/);
+  });
+});
+
+const SUMMARY = 'atm/ATM00001/journal/summary';
+
+interface SummaryMsg {
+  msgId: string;
+  from: string;
+  to: string;
+  lastSeq: number | null;
+  fromSeq: number;
+  toSeq: number;
+  entries: Record<string, number>;
+  transactions: Record<string, Record<string, number>>;
+  hostLatencyMs: { count: number; avg: number; max: number } | null;
+}
+
+/** The summaries received so far, QoS 1 redeliveries dropped by msgId (as a dashboard does). */
+function summariesOf(got: Received[]): SummaryMsg[] {
+  const seen = new Set<string>();
+  const out: SummaryMsg[] = [];
+  for (const g of got) {
+    if (g.topic !== SUMMARY || !g.json) continue;
+    const s = g.json as unknown as SummaryMsg;
+    if (seen.has(s.msgId)) continue;
+    seen.add(s.msgId);
+    out.push(s);
+  }
+  return out;
+}
+
+async function nthSummary(sub: Awaited<ReturnType<typeof subscriber>>, n: number): Promise<SummaryMsg> {
+  await sub.waitFor(() => summariesOf(sub.got).length >= n, `journal summary #${n}`);
+  return summariesOf(sub.got)[n - 1]!;
+}
+
+/**
+ * What a summary over fromSeq < seq <= toSeq must say, computed independently from the whole journal: every entry
+ * by kind, and transaction outcomes from one tracker fed the entire journal in order (so a request journaled in an
+ * earlier period, or before a restart, pairs with its response).
+ */
+function expectedSummary(k: Kiosk, fromSeq: number, toSeq: number) {
+  const t = new TransactionOutcomes();
+  const entries: Record<string, number> = {};
+  const transactions: Record<string, Record<string, number>> = {};
+  let latencies = 0;
+  for (const e of k.journal.query({ limit: 1_000_000 })) {
+    const o = t.observe(e);
+    if (e.seq <= fromSeq || e.seq > toSeq) continue;
+    entries[e.kind] = (entries[e.kind] ?? 0) + 1;
+    if (!o) continue;
+    const r = (transactions[o.type] ??= {});
+    r[o.result] = (r[o.result] ?? 0) + 1;
+    if (o.latencyMs !== null) latencies++;
+  }
+  return { entries, transactions, latencies };
+}
+
+function expectExact(k: Kiosk, s: SummaryMsg): void {
+  const want = expectedSummary(k, s.fromSeq, s.toSeq);
+  expect(s.entries).toEqual(want.entries);
+  expect(s.transactions).toEqual(want.transactions);
+  expect(s.hostLatencyMs?.count ?? 0).toBe(want.latencies);
+  expect(s.lastSeq).toBe(s.toSeq > s.fromSeq ? s.toSeq : null);
+}
+
+const journalEnd = (k: Kiosk) => k.journal.query({ limit: 1_000_000 }).at(-1)!.seq;
+const total = (s: SummaryMsg) => Object.values(s.entries).reduce((a, b) => a + b, 0);
+
+describe.skipIf(!haveBroker)('MQTT journal summaries are exact across restarts (real Mosquitto)', () => {
+  const mqttCfg = (port: number) => ({ enabled: true, url: `mqtt://127.0.0.1:${port}`, reconnectMs: 200, summaryIntervalMs: 3_600_000 });
+
+  async function restart(dataDir: string, port: number, log?: MonitoringLog) {
+    const kiosk = await startTestKiosk({}, {}, dataDir);
+    const svc = await startMonitoring({ kiosk, config: parseMonitoringConfig({ enabled: true, port: 0, pollMs: 100, mqtt: mqttCfg(port) }), dataDir, restart: { supervised: () => false, restart: () => undefined }, ...(log ? { log } : {}) });
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await svc.close();
+      await kiosk.stop();
+    };
+    cleanups.push(close);
+    await statusWhere(svc, (s) => s.app === 'inService');
+    return { kiosk, svc, close };
+  }
+
+  const drained = async (svc: MonitoringService) => {
+    const pub = svc.mqtt!;
+    if (pub.pending() > 0) await new Promise<void>((resolve) => pub.on('delivered', () => pub.pending() === 0 && resolve()));
+  };
+
+  it('a restart mid-period: the summaries together count exactly the journal entries, each once, pairing across the restart', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
+    const port = await freePort();
+    const broker = await startBroker(port, dir);
+    cleanups.push(() => broker.stop());
+    const sub = await subscriber(port);
+
+    // First start on a kiosk whose journal already has entries (kiosk.start, devices, ...): they are not published.
+    const m = await startMonitored({ mqtt: mqttCfg(port) });
+    let closed = false;
+    cleanups.push(async () => {
+      if (!closed) await m.close();
+    });
+    const startedAt = m.kiosk.journal.query({ kind: 'kiosk.start' }).at(-1)!.seq;
+    await statusWhere(m.svc, (s) => s.app === 'inService');
+    await withdrawal(m.kiosk, 2000);
+    m.svc.mqtt!.publishSummary();
+    const s1 = await nthSummary(sub, 1);
+    expect(s1.entries['kiosk.start']).toBeUndefined();
+    expect(s1.transactions).toEqual({ withdrawal: { approved: 1 } });
+
+    // A host request goes out, and a summary is published before its answer ...
+    m.kiosk.journal.append('transaction.start', { type: 'balance' }, { txn: 900_001 });
+    m.kiosk.journal.append('host.request', { mti: '0100' }, { txn: 900_001 });
+    m.svc.mqtt!.publishSummary();
+    const s2 = await nthSummary(sub, 2);
+    expect(s2.transactions).toEqual({});
+    // ... then, in the next period, a withdrawal, and the kiosk restarts mid-period (nothing published on the way down).
+    await withdrawal(m.kiosk, 4000);
+    await drained(m.svc);
+    const dataDir = m.kiosk.dataDir;
+    await m.close();
+    closed = true;
+
+    const k2 = await restart(dataDir, port);
+    // After the restart: the answer to the request from two periods ago, and another withdrawal (seen live).
+    k2.kiosk.journal.append('host.response', { mti: '0110', responseCode: '00' }, { txn: 900_001 });
+    await withdrawal(k2.kiosk, 6000);
+    k2.svc.mqtt!.publishSummary();
+    const s3 = await nthSummary(sub, 3);
+    // Both withdrawals (before and after the restart), the balance inquiry paired across it, the restart's own entries.
+    expect(s3.transactions).toEqual({ withdrawal: { approved: 2 }, balance: { approved: 1 } });
+    expect(s3.hostLatencyMs?.count).toBe(3);
+    expect(s3.entries['kiosk.start']).toBe(1);
+
+    // A period seen live only; then an empty one.
+    await withdrawal(k2.kiosk, 2000);
+    k2.svc.mqtt!.publishSummary();
+    const s4 = await nthSummary(sub, 4);
+    k2.svc.mqtt!.publishSummary();
+    const s5 = await nthSummary(sub, 5);
+    expect(s4.transactions).toEqual({ withdrawal: { approved: 1 } });
+    expect(s5.entries).toEqual({});
+
+    // Each summary is exactly the journal between its seqs; they chain; the periods' times chain across the restart.
+    const all = [s1, s2, s3, s4, s5];
+    expect(s1.fromSeq).toBeGreaterThanOrEqual(startedAt);
+    for (let i = 1; i < all.length; i++) {
+      expect(all[i]!.fromSeq).toBe(all[i - 1]!.toSeq);
+      expect(all[i]!.from).toBe(all[i - 1]!.to);
+    }
+    for (const s of all) expectExact(k2.kiosk, s);
+    expect(s5.toSeq).toBe(journalEnd(k2.kiosk));
+    // Every seq from the first summary's start to the last one's end is counted exactly once.
+    expect(all.reduce((n, s) => n + total(s), 0)).toBe(s5.toSeq - s1.fromSeq);
+    const sumKinds: Record<string, number> = {};
+    for (const s of all) for (const [kind, n] of Object.entries(s.entries)) sumKinds[kind] = (sumKinds[kind] ?? 0) + n;
+    expect(sumKinds).toEqual(expectedSummary(k2.kiosk, s1.fromSeq, s5.toSeq).entries);
+    noCardData(sub.got.map((g) => g.text));
+  });
+
+  it('an entry that arrives live and is read from the journal counts once; a rolled-back append not at all', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
+    const port = await freePort();
+    const broker = await startBroker(port, dir);
+    cleanups.push(() => broker.stop());
+    const sub = await subscriber(port);
+    const m = await startMonitored({ mqtt: mqttCfg(port) });
+    cleanups.push(() => m.close());
+    const pub = m.svc.mqtt!;
+    await statusWhere(m.svc, (s) => s.app === 'inService');
+    pub.publishSummary();
+    const s1 = await nthSummary(sub, 1);
+
+    const live: number[] = [];
+    const off = m.svc.monitor.on((e) => e.type === 'journal' && live.push(e.entry.seq));
+    for (let i = 0; i < 3; i++) m.kiosk.journal.append('test.marker', { i });
+    // Journal appends run inside the caller's transaction and are announced before it commits: this one never does.
+    expect(() =>
+      m.kiosk.db.transaction(() => {
+        m.kiosk.journal.append('test.rolled-back', {});
+        throw new Error('abort');
+      })(),
+    ).toThrow('abort');
+    m.kiosk.journal.append('test.marker', { i: 3 }); // takes the seq the rolled-back row had
+    off();
+    expect(new Set(live).size).toBeLessThan(live.length); // the live stream did announce one seq twice
+
+    pub.publishSummary();
+    const s2 = await nthSummary(sub, 2);
+    pub.publishSummary(); // nothing new: nothing counted again
+    const s3 = await nthSummary(sub, 3);
+    expect(s2.fromSeq).toBe(s1.toSeq);
+    expect(s2.entries['test.marker']).toBe(4);
+    expect(s2.entries['test.rolled-back']).toBeUndefined();
+    expectExact(m.kiosk, s2);
+    expect(total(s2)).toBe(s2.toSeq - s2.fromSeq);
+    expect(s3.fromSeq).toBe(s2.toSeq);
+    expectExact(m.kiosk, s3);
+    expect(total(s3)).toBe(s3.toSeq - s3.fromSeq);
+  });
+
+  it('unusable stored state is logged and counting restarts at the journal end; the kiosk and its monitoring carry on', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
+    const port = await freePort();
+    const broker = await startBroker(port, dir);
+    cleanups.push(() => broker.stop());
+    const sub = await subscriber(port);
+    const m = await startMonitored({ mqtt: mqttCfg(port) });
+    const dataDir = m.kiosk.dataDir;
+    m.svc.mqtt!.publishSummary();
+    let n = 1;
+    let last = await nthSummary(sub, n);
+    await drained(m.svc);
+    await m.close();
+
+    const bad = ['{not json', JSON.stringify({ throughSeq: -1, at: new Date().toISOString() }), JSON.stringify({ throughSeq: 5, at: 'yesterday' }), JSON.stringify({ at: new Date().toISOString() }), JSON.stringify({ throughSeq: 1e9, at: new Date().toISOString() }), 'null'];
+    for (const value of bad) {
+      const db = new Database(join(dataDir, 'monitoring-outbox.db'));
+      db.prepare("UPDATE state SET value = ? WHERE key = 'journal.summary'").run(value);
+      db.close();
+      const warnings: string[] = [];
+      const log: MonitoringLog = { info() {}, warn: (_o, msg) => warnings.push(msg), error: (_o, msg) => warnings.push(msg) };
+      const k = await restart(dataDir, port, log);
+      expect(warnings.filter((w) => w.includes('journal summary state unusable')), value).toHaveLength(1);
+      const startSeq = k.kiosk.journal.query({ kind: 'kiosk.start' }).at(-1)!.seq;
+      await withdrawal(k.kiosk, 2000);
+      k.svc.mqtt!.publishSummary();
+      last = await nthSummary(sub, ++n);
+      // From the journal's end at the restart: not its history, not a seq it will never reach.
+      expect(last.fromSeq, value).toBeGreaterThanOrEqual(startSeq);
+      expect(last.toSeq).toBe(journalEnd(k.kiosk));
+      expect(last.transactions, value).toEqual({ withdrawal: { approved: 1 } });
+      expectExact(k.kiosk, last);
+      await drained(k.svc);
+      await k.close();
+    }
+
+    // The state written after the reset is good: the next start continues from it without a warning.
+    const warnings: string[] = [];
+    const k = await restart(dataDir, port, { info() {}, warn: (_o, msg) => warnings.push(msg), error: (_o, msg) => warnings.push(msg) });
+    k.svc.mqtt!.publishSummary();
+    const next = await nthSummary(sub, ++n);
+    expect(warnings).toEqual([]);
+    expect(next.fromSeq).toBe(last.toSeq);
+    expect(next.entries['kiosk.start']).toBe(1);
+    expectExact(k.kiosk, next);
   });
 });

@@ -7,7 +7,7 @@ import type { Db } from './database';
 import { nextSequence } from './database';
 import type { Journal } from './journal';
 
-export type TxnType = 'withdrawal' | 'balance' | 'statement' | 'pinChange';
+export type TxnType = 'withdrawal' | 'balance' | 'statement' | 'pinChange' | 'transfer';
 export type TxnState =
   | 'started'
   | 'authorizing'

@@ -31,6 +31,16 @@ export async function recoverUnfinished(d: { txns: TransactionStore; journal: Jo
   for (const t of unfinished) {
     report.examined++;
     const original = originalOf(t);
+    if (t.type === 'transfer') {
+      // No cash, but the host may have moved the money before the ATM stopped: reverse an unanswered transfer.
+      d.txns.update(t.txn, { state: 'failed' }, 'recovery.exception', { previousState: t.state, action: original ? 'full reversal queued' : 'no request was sent' });
+      if (original) {
+        d.host.queueReversal(t.txn, original, 0, d.profile.reversalReason.timeout);
+        d.txns.update(t.txn, { state: 'reversalQueued' });
+        report.reversed++;
+      }
+      continue;
+    }
     if (t.type !== 'withdrawal') {
       d.txns.update(t.txn, { state: 'recovered' }, 'recovery.exception', { previousState: t.state, action: 'closed (no cash involved)' });
       continue;

@@ -11,6 +11,9 @@ import type { TerminalConfig } from '../emv/terminal-config';
 import type { ChooseApplication } from '../emv/app-selection';
 import { decodeTlv, findTag, encodeTlv, type TlvNode } from '../emv/tlv-codec';
 
+/** Tag 9C, from the first two digits of the ISO 8583 processing code (01 cash, 31 balance, 40 transfer; 70 PIN change by scheme practice). */
+const EMV_TRANSACTION_TYPE = { withdrawal: 0x01, balance: 0x31, statement: 0x31, pinChange: 0x70, transfer: 0x40 } as const;
+
 export type FirstAc = Extract<FirstAcOutcome, { kind: 'online' }> & { card: CardData | undefined };
 
 export class EmvSession {
@@ -23,11 +26,11 @@ export class EmvSession {
     private readonly chooseApplication?: ChooseApplication,
   ) {}
 
-  async first(amountMinor: number, kind: 'withdrawal' | 'balance' | 'statement' | 'pinChange'): Promise<FirstAc | Exclude<FirstAcOutcome, { kind: 'online' }>> {
+  async first(amountMinor: number, kind: 'withdrawal' | 'balance' | 'statement' | 'pinChange' | 'transfer'): Promise<FirstAc | Exclude<FirstAcOutcome, { kind: 'online' }>> {
     const power = await this.reader.chipPower({ action: 'cold' });
     if (!isSuccess(power)) return { kind: 'failed', code: 'chipIo', stage: 'power on', message: power.errorDescription ?? power.completionCode };
     this.tx = new EmvTransaction({ transport: chipTransportFromReader(this.reader), config: this.config, ...(this.chooseApplication ? { chooseApplication: this.chooseApplication } : {}) });
-    const r = await this.tx.start({ amountMinor, transactionType: kind === 'withdrawal' ? 0x01 : kind === 'pinChange' ? 0x70 : 0x31 });
+    const r = await this.tx.start({ amountMinor, transactionType: EMV_TRANSACTION_TYPE[kind] });
     if (r.kind !== 'online') return r;
     return { ...r, card: this.tx.cardData() };
   }

@@ -21,7 +21,7 @@ import { isExpired, parseTrack2, type CardSession } from './card-data';
 import QRCode from 'qrcode';
 import { makeAtmWithdrawalQr } from '../cardless/emvco-qr';
 import { lastFour, maskPan } from '../../journals/pan';
-import { cardlessReferenceField, newPinBlockField, parseStatement, readCardlessConfirmation, type AccountKind } from '../host/messages';
+import { cardlessReferenceField, newPinBlockField, parseStatement, readCardlessConfirmation, transferProcessingCode, type AccountKind } from '../host/messages';
 import type { TerminalConfig } from '../emv/terminal-config';
 import { fallbackPolicy } from '../emv/fallback-policy';
 import { EmvSession } from './emv-session';
@@ -47,7 +47,7 @@ export interface AtmDeps {
 
 export type ReadCardOutcome = { ok: true; card: CardSession } | { ok: false; reason: 'unreadable' | 'expired' | 'deviceError' | 'canceled' };
 
-export type AuthKind = 'withdrawal' | 'balance' | 'statement' | 'pinChange';
+export type AuthKind = 'withdrawal' | 'balance' | 'statement' | 'pinChange' | 'transfer';
 
 export interface AuthOptions {
   /** A PIN block already taken from the PIN pad, 'none' for no PIN, default: take it from the PIN pad now. */
@@ -58,6 +58,8 @@ export interface AuthOptions {
   cardlessReference?: string;
   /** PIN change: the new PIN's block (placed in the profile's private field). */
   newPinBlock?: Uint8Array;
+  /** Transfer: the card's accounts to move money between (processing code positions 3-6). */
+  transfer?: { from: AccountKind; to: AccountKind };
 }
 
 export type CardlessStatus =
@@ -89,15 +91,6 @@ export interface DispenseOutcome {
   amount: number;
   /** Why cash is not going to the customer, when !ok. */
   reason?: 'notDispensable' | 'deviceError' | 'jam';
-}
-
-export interface TransferOutcome {
-  responseCode: string;
-  authCode?: string;
-  rrn?: string;
-  /** The from-account's balance after the transfer (field 54), when the host sent it. */
-  availableBalance?: number;
-  hostUnavailable?: 'timeout' | 'offline' | 'protocol';
 }
 
 /** Asks the cardholder to choose a chip application; resolves with the AID, or undefined to cancel. */
@@ -180,10 +173,14 @@ export class SessionServices {
 
   async authorize(kind: AuthKind, card: CardSession, amount: number, opts: AuthOptions = {}): Promise<AuthOutcome> {
     const codes = this.d.profile.processingCodes;
-    const pc = { withdrawal: codes.withdrawal, balance: codes.balance, statement: codes.statement, pinChange: codes.pinChange }[kind];
-    const mti = kind === 'withdrawal' ? '0200' : '0100';
+    if (kind === 'transfer' && (!opts.transfer || opts.transfer.from === opts.transfer.to)) throw new Error('a transfer needs two different accounts');
+    const pc =
+      kind === 'transfer' ? transferProcessingCode(this.d.profile, opts.transfer!.from, opts.transfer!.to) : { withdrawal: codes.withdrawal, balance: codes.balance, statement: codes.statement, pinChange: codes.pinChange }[kind];
+    // Money moves at the host on a withdrawal and a transfer: both are financial (0200) and reversed when unanswered.
+    const financial = kind === 'withdrawal' || kind === 'transfer';
+    const mti = financial ? '0200' : '0100';
     const txn = this.d.txns.begin(kind, this.d.config.terminal.currency, card.maskedPan);
-    this.d.txns.update(txn, { state: 'authorizing', amount }, 'host.request', { mti, amount, entry: opts.cardless ?? 'card' });
+    this.d.txns.update(txn, { state: 'authorizing', amount }, 'host.request', { mti, amount, entry: opts.cardless ?? 'card', ...(opts.transfer ? { from: opts.transfer.from, to: opts.transfer.to } : {}) });
     let pinBlock: Uint8Array | undefined;
     if (opts.pinBlock instanceof Uint8Array) pinBlock = opts.pinBlock;
     else if (opts.pinBlock !== 'none') {
@@ -264,7 +261,7 @@ export class SessionServices {
           // The host approved but the card said no (AAC) or failed: reverse, never dispense.
           approved = false;
           this.d.txns.update(txn, { state: 'declined', responseCode: reply.responseCode }, 'emv.cardDeclinedAfterApproval', { result: done.result });
-          if (kind === 'withdrawal') this.reverse(txn, 0, this.d.profile.reversalReason.cardDeclined);
+          if (financial) this.reverse(txn, 0, this.d.profile.reversalReason.cardDeclined);
           this.d.txns.addCounter(`type:${kind}:declined`, 1);
           return { txn, responseCode: 'Z3', cardDeclinedAfterApproval: true };
         }
@@ -298,8 +295,8 @@ export class SessionServices {
         const done = await emv.complete(false, undefined, undefined).catch(() => null);
         if (done) this.d.journal.append('emv.completed', { result: done.result, tvr: done.tvr, tsi: done.tsi }, { txn });
       }
-      if (kind === 'withdrawal') {
-        // Unless the request provably never left, the host may have approved and debited: reverse in full
+      if (financial) {
+        // Unless the request provably never left, the host may have approved and moved money: reverse in full
         // (nothing was dispensed). A reversal of an original the host never saw is acknowledged and ignored.
         const sent = e instanceof HostUnavailableError ? e.request : undefined;
         this.d.host.queueReversal(
@@ -314,38 +311,12 @@ export class SessionServices {
   }
 
   /**
-   * Funds transfer between the card's two accounts (0200, processing code 40 + from + to). No cash and no
-   * transaction record: journaled as 'transfer.request' / 'transfer.response' / 'transfer.unavailable' with the
-   * masked PAN only, counted as `type:transfer:approved|declined`. An unanswered transfer is reversed by the host
-   * link (0420, reason timeout). The PIN block is taken from the PIN pad unless given.
+   * Funds transfer between the card's two accounts: an authorisation of kind 'transfer' (0200, processing code
+   * transfer class + from + to), with a transaction record, the chip's cryptogram when the card is a chip card,
+   * and a full reversal when unanswered or when the card declines after the host approved. No cash moves.
    */
-  async transfer(card: CardSession, from: AccountKind, to: AccountKind, amount: number, opts: { pinBlock?: Uint8Array } = {}): Promise<TransferOutcome> {
-    const maskedPan = card.maskedPan;
-    let pinBlock = opts.pinBlock;
-    if (!pinBlock) {
-      const pin = await this.d.pinpad.getPinBlock({ keyName: this.d.pinKeyName, format: 0, pan: card.pan });
-      if (!isSuccess(pin)) {
-        this.d.journal.append('transfer.pinFailed', { completion: pin.completionCode }, { maskedPan });
-        return { responseCode: '96', hostUnavailable: 'protocol' };
-      }
-      pinBlock = pin.payload.pinBlock;
-    }
-    this.d.journal.append('transfer.request', { from, to, amount }, { maskedPan });
-    try {
-      const reply = await this.d.host.transfer({ from, to, amount, card: { pan: card.pan, expiry: card.expiry, track2: card.track2 }, pinBlock, posEntryMode: this.d.profile.posEntryMagstripe });
-      const approved = reply.responseCode === '00';
-      this.d.journal.append('transfer.response', { from, to, amount, responseCode: reply.responseCode, authCode: reply.authCode ?? null, stan: reply.stan }, { maskedPan });
-      this.d.txns.addCounter(`type:transfer:${approved ? 'approved' : 'declined'}`, 1);
-      const out: TransferOutcome = { responseCode: reply.responseCode };
-      if (reply.authCode) out.authCode = reply.authCode;
-      if (reply.rrn) out.rrn = reply.rrn;
-      if (reply.availableBalance !== undefined) out.availableBalance = reply.availableBalance;
-      return out;
-    } catch (e) {
-      const reason = e instanceof HostUnavailableError ? e.reason : 'protocol';
-      this.d.journal.append('transfer.unavailable', { from, to, amount, reason, stan: e instanceof HostUnavailableError ? (e.request?.stan ?? null) : null }, { maskedPan });
-      return { responseCode: '91', hostUnavailable: reason };
-    }
+  transfer(card: CardSession, from: AccountKind, to: AccountKind, amount: number, opts: { pinBlock?: Uint8Array } = {}): Promise<AuthOutcome> {
+    return this.authorize('transfer', card, amount, { transfer: { from, to }, ...(opts.pinBlock ? { pinBlock: opts.pinBlock } : {}) });
   }
 
   /** The encrypted block of the PIN currently held by the PIN pad (the PIN pad wipes it afterwards). */

@@ -1,12 +1,14 @@
 /**
- * SessionServices.transfer over the real HostLink and the real simulator on loopback TCP: journaled as 'transfer.*'
- * with the masked PAN only (never the PAN or track data), counted as type:transfer:approved|declined, and an
- * unanswered transfer ends as 'host unavailable' with its reversal queued by the link and delivered.
+ * SessionServices.transfer over the real HostLink and the real simulator on loopback TCP: a transaction record of
+ * type 'transfer', journaled as host.request/host.response with the masked PAN only (never the PAN or track data),
+ * counted as type:transfer:approved|declined, and an unanswered transfer ends as 'host unavailable' with its full
+ * reversal queued and delivered.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { TransactionStore } from '../../../journals/transactions';
 import { lastFour, maskPan } from '../../../journals/pan';
 import { DEFAULT_PROFILE } from '../../../main/host/profile';
+import { parseConfig } from '../../../main/config/config';
 import { SessionServices, type AtmDeps } from '../../../main/machine/session-services';
 import type { CardSession } from '../../../main/machine/card-data';
 import { track2Of, type TestCard } from '../../../devices/card-reader/test-cards';
@@ -19,7 +21,8 @@ const visa = card('visa-debit');
 function services(atm: Atm): { svc: SessionServices; txns: TransactionStore } {
   const txns = new TransactionStore(atm.db, atm.journal);
   // Only the host link, journal, counters and profile take part in a transfer (no devices, no cash).
-  const deps = { profile: DEFAULT_PROFILE, host: atm.link, journal: atm.journal, txns, now: () => new Date(), pinKeyName: 'PIN' } as unknown as AtmDeps;
+  const config = parseConfig({});
+  const deps = { profile: DEFAULT_PROFILE, host: atm.link, journal: atm.journal, txns, config, now: () => new Date(), pinKeyName: 'PIN' } as unknown as AtmDeps;
   return { svc: new SessionServices(deps), txns };
 }
 
@@ -39,12 +42,18 @@ describe('SessionServices.transfer', () => {
     const bad = await svc.transfer(session(visa), 'checking', 'savings', 1000, { pinBlock: pinBlock(visa, '0000') });
     expect(bad.responseCode).toBe('55');
     expect(txns.counters('type:transfer:')).toEqual({ 'type:transfer:approved': 1, 'type:transfer:declined': 1 });
-    const entries = atm.journal.query({ kind: 'transfer.response' });
+    expect(txns.get(ok.txn)).toMatchObject({ type: 'transfer', state: 'completed', amount: 10000, responseCode: '00', maskedPan: maskPan(visa.pan) });
+    expect(txns.get(bad.txn)).toMatchObject({ type: 'transfer', state: 'declined', responseCode: '55' });
+    const requests = atm.journal.query({ kind: 'host.request' });
+    expect(requests.map((e) => [e.txn, e.data.mti, e.data.from, e.data.to])).toEqual([
+      [ok.txn, '0200', 'savings', 'checking'],
+      [bad.txn, '0200', 'checking', 'savings'],
+    ]);
+    const entries = atm.journal.query({ kind: 'host.response' });
     expect(entries.map((e) => e.data.responseCode)).toEqual(['00', '55']);
-    expect(entries.every((e) => e.maskedPan === maskPan(visa.pan))).toBe(true);
     const all = JSON.stringify(atm.journal.query({ limit: 10_000 }));
     expect(all).not.toContain(visa.pan);
-    expect(all).toContain('transfer.request');
+    expect(all).not.toContain(track2Of(visa));
   });
 
   it('unanswered: host unavailable, the link reverses it and the balances come back', async () => {
@@ -53,9 +62,10 @@ describe('SessionServices.transfer', () => {
     const { svc, txns } = services(atm);
     sim.setFault('drop');
     const r = await svc.transfer(session(visa), 'checking', 'savings', 4000, { pinBlock: pinBlock(visa) });
-    expect(r).toEqual({ responseCode: '91', hostUnavailable: 'timeout' });
-    expect(atm.journal.query({ kind: 'transfer.unavailable' })).toHaveLength(1);
-    expect(atm.journal.query({ kind: 'reversal.queued' })).toHaveLength(1);
+    expect(r).toEqual({ txn: r.txn, responseCode: '91', hostUnavailable: 'timeout' });
+    expect(txns.get(r.txn)).toMatchObject({ type: 'transfer', state: 'failed' });
+    expect(atm.journal.query({ kind: 'host.unavailable' }).map((e) => e.txn)).toEqual([r.txn]);
+    expect(atm.journal.query({ kind: 'reversal.queued' }).map((e) => [e.txn, e.data.amount, e.data.dispensed])).toEqual([[r.txn, 4000, 0]]);
     expect(txns.counters('type:transfer:')).toEqual({});
     const ack = atm.nextEntry('reversal.acknowledged');
     sim.setFault('none');

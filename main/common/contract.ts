@@ -41,6 +41,10 @@ export const SCREEN_IDS = [
   'supervisorPanel',
   'denomination',
   'chooseApplication',
+  'transferAccounts',
+  'transferAmount',
+  'transferConfirm',
+  'transferDone',
 ] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 

@@ -111,6 +111,10 @@ export const configSchema = z
         /** Amounts offered as fast cash, in minor units. */
         fastCash: z.array(z.number().int().positive()).max(6).default([2000, 4000, 6000, 10000, 20000]),
         maxWithdrawal: z.number().int().positive().default(50000),
+        /** Offer transfers between the card's savings and checking accounts (card sessions; the host must support processing code 40). */
+        transfers: z.boolean().default(true),
+        /** Largest transfer, in minor units (the host applies its own limits too). */
+        maxTransfer: z.number().int().positive().default(500000),
       })
       .prefault({}),
     host: z

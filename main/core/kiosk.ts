@@ -280,6 +280,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     captureCards: true,
     languages: config.terminal.languages,
     cardless: config.cardless,
+    transfers: { enabled: config.terminal.transfers, maxAmount: config.terminal.maxTransfer },
     startup: async () => {
       if (!recovered) {
         recovered = true;
@@ -308,6 +309,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
       fastCash: config.terminal.fastCash,
       languages: config.terminal.languages,
       cardless: { qr: config.cardless.qr, oneTimeCode: config.cardless.oneTimeCode },
+      transfers: { enabled: config.terminal.transfers, maxAmount: config.terminal.maxTransfer },
       now: () => Date.now(),
       timers: t,
     },

@@ -20,7 +20,7 @@ export type Rejection = { ok: false; error: string };
 export type Accepted = { ok: true };
 
 /** Screens on which a Cancel intent/key means something. */
-const CANCELABLE = new Set(['enterPin', 'menu', 'amount', 'otherAmount', 'receiptQuestion', 'declined', 'balance', 'moreTime', 'codeEntry']);
+const CANCELABLE = new Set(['enterPin', 'menu', 'amount', 'otherAmount', 'receiptQuestion', 'declined', 'balance', 'moreTime', 'codeEntry', 'transferAccounts', 'transferAmount', 'transferConfirm', 'transferDone']);
 
 export class UiHub {
   private seq = 0;

@@ -9,6 +9,7 @@ import { assign, fromPromise, setup } from 'xstate';
 import type { CardSession } from './card-data';
 import type { AuthOutcome, CardlessStatus, DispenseOutcome, ReadCardOutcome, SessionServices } from './session-services';
 import { CAPTURE_CODES, RC } from '../host/profile';
+import type { AccountKind } from '../host/messages';
 
 export type AtmEvent =
   | { type: 'SELECT'; option: string }
@@ -26,7 +27,18 @@ export type AtmEvent =
   /** Operator/remote command: take the ATM out of service (after the current session) or put it back. */
   | { type: 'SERVICE_MODE'; mode: 'in' | 'out' };
 
-export type PendingOp = { kind: 'withdrawal'; amount: number } | { kind: 'balance' } | { kind: 'statement' } | { kind: 'pinChange' };
+export type PendingOp =
+  | { kind: 'withdrawal'; amount: number }
+  | { kind: 'balance' }
+  | { kind: 'statement' }
+  | { kind: 'pinChange' }
+  | { kind: 'transfer'; amount: number; from: AccountKind; to: AccountKind };
+
+/** The two directions a transfer between the card's own accounts can take (option id `xfer:<from>:<to>`). */
+export const TRANSFER_DIRECTIONS: ReadonlyArray<{ from: AccountKind; to: AccountKind }> = [
+  { from: 'savings', to: 'checking' },
+  { from: 'checking', to: 'savings' },
+];
 
 /** How the customer identified: a card in the reader, a wallet-confirmed QR, or a one-time code. */
 export type SessionMode = 'card' | 'qr' | 'code';
@@ -50,7 +62,7 @@ export interface AtmContext {
   /** Catalogue key of the message to show on declined/error screens. */
   message: string | null;
   /** The state a "more time?" answer returns to. */
-  returnTo: 'menu' | 'amount' | 'receiptQuestion' | 'balanceResult' | 'declined' | 'pin' | 'otherAmount' | 'codeEntry';
+  returnTo: (typeof MORE_TIME_TARGETS)[number];
   wrongPins: number;
   online: boolean;
   /** Media the customer took while the device command that offered it was still completing. */
@@ -67,7 +79,12 @@ export interface AtmContext {
   appChoices: Array<{ aid: string; label: string }> | null;
   /** PIN change: encrypted blocks of the current and the new PIN (memory only, this session only). */
   pinChange: { current?: Uint8Array; next?: Uint8Array; step: 'new' | 'confirm' };
+  /** Transfer: the direction chosen, before the amount is known. */
+  transferAccounts: { from: AccountKind; to: AccountKind } | null;
 }
+
+/** States a "do you need more time?" answer can return to. */
+const MORE_TIME_TARGETS = ['menu', 'amount', 'receiptQuestion', 'balanceResult', 'declined', 'pin', 'otherAmount', 'codeEntry', 'transferAccounts', 'transferAmount', 'transferConfirm', 'transferDone'] as const;
 
 export interface AtmTimers {
   screenTimeoutMs: number;
@@ -97,6 +114,8 @@ export interface AtmMachineOptions {
   /** Delivers the cardholder's chip application choice (AID, or undefined for cancel) to the pending prompt. */
   onAppChosen?: (aid: string | undefined) => void;
   cardless: { qr: boolean; oneTimeCode: boolean; oneTimeCodePin: boolean; qrTimeoutMs: number; pollIntervalMs: number };
+  /** Transfers between the card's savings and checking accounts (card sessions only); largest amount in minor units. */
+  transfers: { enabled: boolean; maxAmount: number };
 }
 
 function declineMessage(rc: string): string {
@@ -122,6 +141,13 @@ function declineMessage(rc: string): string {
   }
 }
 
+/** A transfer amount typed in whole major units: more than zero, at most the configured maximum. */
+function transferAmountOf(digits: string, o: AtmMachineOptions): number | null {
+  if (!/^\d{1,7}$/.test(digits)) return null;
+  const minor = Number(digits) * o.minorPerMajor;
+  return minor > 0 && minor <= o.transfers.maxAmount ? minor : null;
+}
+
 function validOtherAmount(digits: string, o: AtmMachineOptions): boolean {
   if (!/^\d{1,6}$/.test(digits)) return false;
   const minor = Number(digits) * o.minorPerMajor;
@@ -130,7 +156,7 @@ function validOtherAmount(digits: string, o: AtmMachineOptions): boolean {
 
 export function createAtmMachine(o: AtmMachineOptions) {
   const s = o.services;
-  const moreTimeTargets = ['menu', 'amount', 'receiptQuestion', 'balanceResult', 'declined', 'pin', 'otherAmount', 'codeEntry'] as const;
+  const moreTimeTargets = MORE_TIME_TARGETS;
   const anyFast = (option: string) => option.startsWith('fast:') && o.fastCash.includes(Number(option.slice(5)));
 
   return setup({
@@ -143,9 +169,11 @@ export function createAtmMachine(o: AtmMachineOptions) {
       readCard: fromPromise<ReadCardOutcome>(({ signal }) => s.readCard(signal)),
       pinEntry: fromPromise(({ signal }) => s.enterPin(o.minPin, o.maxPin, o.timers.screenTimeoutMs, signal)),
       amountEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal)),
+      transferAmountEntry: fromPromise<{ kind: 'entered'; digits: string } | { kind: 'cancel' | 'timeout' | 'error' }>(({ signal }) => s.enterAmount(o.timers.screenTimeoutMs, signal, 7)),
       checkAmount: fromPromise<boolean, { amount: number }>(({ input }) => s.canDispense(input.amount)),
       authorize: fromPromise<AuthOutcome, { op: PendingOp; card: CardSession; mode: SessionMode; cardless: CardlessContext | null; pinChange: AtmContext['pinChange']; pinless: boolean }>(({ input }) => {
-        return s.authorize(input.op.kind, input.card, input.op.kind === 'withdrawal' ? input.op.amount : 0, {
+        return s.authorize(input.op.kind, input.card, input.op.kind === 'withdrawal' || input.op.kind === 'transfer' ? input.op.amount : 0, {
+          ...(input.op.kind === 'transfer' ? { transfer: { from: input.op.from, to: input.op.to } } : {}),
           ...(input.op.kind === 'pinChange' && input.pinChange.current ? { pinBlock: input.pinChange.current } : {}),
           ...(input.op.kind === 'pinChange' && input.pinChange.next ? { newPinBlock: input.pinChange.next } : {}),
           ...(input.pinless ? { pinBlock: 'none' as const } : {}),
@@ -171,8 +199,8 @@ export function createAtmMachine(o: AtmMachineOptions) {
       rejectStacked: fromPromise<void, { txn: number }>(async ({ input }) => {
         await s.cancelStackedCash(input.txn);
       }),
-      printReceipt: fromPromise<boolean, { txn: number; card: CardSession | null; kind: 'withdrawal' | 'balance'; amount?: number; available?: number; ledger?: number }>(({ input }) =>
-        s.printReceipt(input.txn, input.card, input.kind, { amount: input.amount, availableBalance: input.available, ledgerBalance: input.ledger }),
+      printReceipt: fromPromise<boolean, { txn: number; card: CardSession | null; kind: 'withdrawal' | 'balance' | 'transfer'; amount?: number; available?: number; ledger?: number; transfer?: { from: AccountKind; to: AccountKind } }>(({ input }) =>
+        s.printReceipt(input.txn, input.card, input.kind, { amount: input.amount, availableBalance: input.available, ledgerBalance: input.ledger, transfer: input.transfer }),
       ),
     },
     delays: {
@@ -207,6 +235,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
         denominations: [],
         preferDenomination: 0,
         appChoices: null,
+        transferAccounts: null,
       }),
     },
   }).createMachine({
@@ -233,6 +262,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
       denominations: [],
       preferDenomination: 0,
       appChoices: null,
+      transferAccounts: null,
     },
     on: {
       HOST_ONLINE: { actions: assign({ online: true }) },
@@ -393,6 +423,7 @@ export function createAtmMachine(o: AtmMachineOptions) {
                 { guard: ({ event }) => event.option === 'balance', target: 'authorizing', actions: assign({ pending: { kind: 'balance' } }) },
                 { guard: ({ event }) => event.option === 'statement', target: 'authorizing', actions: assign({ pending: { kind: 'statement' } }) },
                 { guard: ({ event }) => event.option === 'pinChange', target: 'pinChangeCurrent', actions: assign({ pending: { kind: 'pinChange' } }) },
+                { guard: ({ event, context }) => event.option === 'transfer' && o.transfers.enabled && context.mode === 'card', target: 'transferAccounts', actions: assign({ pending: null, transferAccounts: null }) },
                 { guard: ({ event }) => event.option.startsWith('lang:') && o.languages.includes(event.option.slice(5)), actions: assign({ lang: ({ event }) => event.option.slice(5) }) },
                 { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
               ],
@@ -484,6 +515,87 @@ export function createAtmMachine(o: AtmMachineOptions) {
             },
             after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'receiptQuestion' }) } },
           },
+          transferAccounts: {
+            on: {
+              SELECT: [
+                {
+                  guard: ({ event }) => TRANSFER_DIRECTIONS.some((d) => event.option === `xfer:${d.from}:${d.to}`),
+                  target: 'transferAmount',
+                  actions: assign({ transferAccounts: ({ event }) => TRANSFER_DIRECTIONS.find((d) => event.option === `xfer:${d.from}:${d.to}`)! }),
+                },
+                { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'transferAccounts' }) } },
+          },
+          transferAmount: {
+            entry: assign({ amountEntry: '', message: null }),
+            invoke: {
+              src: 'transferAmountEntry',
+              onDone: [
+                {
+                  guard: ({ event, context }) => event.output.kind === 'entered' && !!context.transferAccounts && transferAmountOf(event.output.digits, o) !== null,
+                  target: 'transferConfirm',
+                  actions: assign({
+                    pending: ({ event, context }) => ({
+                      kind: 'transfer' as const,
+                      amount: transferAmountOf(event.output.kind === 'entered' ? event.output.digits : '', o) ?? 0,
+                      from: context.transferAccounts!.from,
+                      to: context.transferAccounts!.to,
+                    }),
+                  }),
+                },
+                { guard: ({ event }) => event.output.kind === 'entered', target: 'transferAmountRejected' },
+                { guard: ({ event }) => event.output.kind === 'timeout', target: 'moreTime', actions: assign({ returnTo: 'transferAmount' }) },
+                { target: 'transferAccounts' },
+              ],
+              onError: 'transferAccounts',
+            },
+            on: { DATA_DIGIT: { actions: assign({ amountEntry: ({ context, event }) => (context.amountEntry + event.digit).slice(0, 7) }) }, CANCEL: 'transferAccounts' },
+          },
+          transferAmountRejected: {
+            entry: assign({ message: 'msg.transferAmountInvalid', pending: null }),
+            after: { message: 'transferAmount' },
+            on: { SELECT: [{ guard: ({ event }) => event.option === 'cancel', target: 'ejecting' }, { target: 'transferAmount' }], CANCEL: 'ejecting' },
+          },
+          transferConfirm: {
+            on: {
+              SELECT: [
+                { guard: ({ event, context }) => event.option === 'confirm' && context.pending?.kind === 'transfer', target: 'authorizing' },
+                { guard: ({ event }) => event.option === 'change', target: 'transferAmount' },
+                { guard: ({ event }) => event.option === 'cancel', target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'transferConfirm' }) } },
+          },
+          transferDone: {
+            on: {
+              SELECT: [
+                { guard: ({ event }) => event.option === 'printReceipt', target: 'printingTransfer' },
+                { guard: ({ event }) => event.option === 'another', target: 'pin', actions: assign({ pending: null, transferAccounts: null }) },
+                { target: 'ejecting' },
+              ],
+              CANCEL: 'ejecting',
+            },
+            after: { screenTimeout: { target: 'moreTime', actions: assign({ returnTo: 'transferDone' }) } },
+          },
+          printingTransfer: {
+            invoke: {
+              src: 'printReceipt',
+              input: ({ context }) => ({
+                txn: context.auth!.txn,
+                card: context.card,
+                kind: 'transfer' as const,
+                amount: context.pending?.kind === 'transfer' ? context.pending.amount : 0,
+                available: context.auth?.availableBalance,
+                ...(context.pending?.kind === 'transfer' ? { transfer: { from: context.pending.from, to: context.pending.to } } : {}),
+              }),
+              onDone: [{ guard: ({ event }) => event.output, target: 'ejecting' }, { target: 'ejecting', actions: assign({ message: 'msg.receiptUnavailable' }) }],
+              onError: 'ejecting',
+            },
+          },
           authorizing: {
             entry: assign({ appChoices: null }),
             exit: assign({ appChoices: null }),
@@ -520,6 +632,11 @@ export function createAtmMachine(o: AtmMachineOptions) {
                 {
                   guard: ({ event, context }) => event.output.responseCode === RC.approved && context.pending?.kind === 'statement',
                   target: 'printingStatement',
+                  actions: assign({ auth: ({ event }) => event.output }),
+                },
+                {
+                  guard: ({ event, context }) => event.output.responseCode === RC.approved && context.pending?.kind === 'transfer',
+                  target: 'transferDone',
                   actions: assign({ auth: ({ event }) => event.output }),
                 },
                 {

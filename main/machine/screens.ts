@@ -5,7 +5,7 @@
  */
 import type { SnapshotFrom } from 'xstate';
 import type { Fdk, ScreenId, ScreenModel, ScreenOption } from '../common/contract';
-import type { AtmMachine } from './atm-machine';
+import { TRANSFER_DIRECTIONS, type AtmMachine } from './atm-machine';
 
 export interface ScreenSettings {
   locale: string;
@@ -13,6 +13,8 @@ export interface ScreenSettings {
   fastCash: number[];
   languages: string[];
   cardless: { qr: boolean; oneTimeCode: boolean };
+  /** Transfers between the card's own accounts offered in the menu, and the largest (minor units). */
+  transfers: { enabled: boolean; maxAmount: number };
   now: () => number;
   timers: { screenTimeoutMs: number; moreTimeMs: number; cardTakeMs: number; cashTakeMs: number };
 }
@@ -27,6 +29,12 @@ function withFdks(options: Array<Omit<ScreenOption, 'fdk'>>): ScreenOption[] {
 }
 
 type Snapshot = SnapshotFrom<AtmMachine>;
+
+/** Catalogue keys per transfer direction (literal, so the catalogue test finds them). */
+const TRANSFER_KEYS: Record<string, { option: string; confirm: string }> = {
+  'savings:checking': { option: 'opt.transfer.savings.checking', confirm: 'msg.transfer.savings.checking' },
+  'checking:savings': { option: 'opt.transfer.checking.savings', confirm: 'msg.transfer.checking.savings' },
+};
 
 export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): ScreenModel {
   const c = snap.context;
@@ -88,6 +96,7 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
         { id: 'balance', label: 'opt.balance' },
         { id: 'statement', label: 'opt.statement' },
         { id: 'pinChange', label: 'opt.pinChange' },
+        ...(st.transfers.enabled && c.mode === 'card' ? [{ id: 'transfer', label: 'opt.transfer' }] : []),
         ...(st.languages.length > 1 ? st.languages.filter((l) => l !== c.lang).map((l) => ({ id: `lang:${l}`, label: `lang.${l}` })) : []),
         { id: 'cancel', label: 'opt.cancel' },
       ]),
@@ -100,6 +109,49 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
         ...st.fastCash.map((a) => ({ id: `fast:${a}`, label: 'opt.amount', params: { amount: a } })),
         { id: 'other', label: 'opt.otherAmount' },
         { id: 'cancel', label: 'opt.cancel' },
+      ]),
+      timeoutAt: timeout(st.timers.screenTimeoutMs),
+    });
+  if (s({ inService: 'transferAccounts' }))
+    return m('transferAccounts', {
+      title: 'screen.transferAccounts',
+      options: withFdks([
+        ...TRANSFER_DIRECTIONS.map((d) => ({ id: `xfer:${d.from}:${d.to}`, label: TRANSFER_KEYS[`${d.from}:${d.to}`]!.option })),
+        { id: 'cancel', label: 'opt.cancel' },
+      ]),
+      timeoutAt: timeout(st.timers.screenTimeoutMs),
+    });
+  if (s({ inService: 'transferAmount' }))
+    return m('transferAmount', {
+      title: 'screen.transferAmount',
+      message: 'msg.transferAmountHelp',
+      params: { amount: st.transfers.maxAmount },
+      amountEntry: c.amountEntry,
+      timeoutAt: timeout(st.timers.screenTimeoutMs),
+    });
+  if (s({ inService: 'transferAmountRejected' }))
+    return m('declined', { title: 'screen.sorry', message: 'msg.transferAmountInvalid', params: { amount: st.transfers.maxAmount }, options: withFdks([{ id: 'ok', label: 'opt.ok' }, { id: 'cancel', label: 'opt.cancel' }]) });
+  if (s({ inService: 'transferConfirm' }) && c.pending?.kind === 'transfer')
+    return m('transferConfirm', {
+      title: 'screen.transferConfirm',
+      message: TRANSFER_KEYS[`${c.pending.from}:${c.pending.to}`]!.confirm,
+      params: { amount: c.pending.amount },
+      options: withFdks([
+        { id: 'confirm', label: 'opt.confirm' },
+        { id: 'change', label: 'opt.changeAmount' },
+        { id: 'cancel', label: 'opt.cancel' },
+      ]),
+      timeoutAt: timeout(st.timers.screenTimeoutMs),
+    });
+  if (s({ inService: 'transferDone' }))
+    return m('transferDone', {
+      title: 'screen.transferDone',
+      message: c.auth?.availableBalance !== undefined ? 'msg.transferDoneBalance' : 'msg.transferDone',
+      params: { amount: c.pending?.kind === 'transfer' ? c.pending.amount : 0, ...(c.auth?.availableBalance !== undefined ? { available: c.auth.availableBalance } : {}) },
+      options: withFdks([
+        { id: 'printReceipt', label: 'opt.printReceipt' },
+        { id: 'another', label: 'opt.anotherTransaction' },
+        { id: 'done', label: 'opt.finish' },
       ]),
       timeoutAt: timeout(st.timers.screenTimeoutMs),
     });
@@ -134,7 +186,7 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
       title: 'screen.chooseApplication',
       options: withFdks([...c.appChoices.map((a) => ({ id: `app:${a.aid}`, label: 'opt.application', params: { name: a.label } })), { id: 'cancel', label: 'opt.cancel' }]),
     });
-  if (s({ inService: 'checkingAmount' }) || s({ inService: 'authorizing' }) || s({ inService: 'printingBalance' }) || s({ inService: 'printingStatement' }))
+  if (s({ inService: 'checkingAmount' }) || s({ inService: 'authorizing' }) || s({ inService: 'printingBalance' }) || s({ inService: 'printingStatement' }) || s({ inService: 'printingTransfer' }))
     return m('processing', { title: 'screen.processing', message: 'msg.pleaseWait' });
   if (s({ inService: 'wrongPin' })) return m('declined', { title: 'screen.sorry', message: 'msg.wrongPin', options: withFdks([{ id: 'retry', label: 'opt.tryAgain' }, { id: 'cancel', label: 'opt.cancel' }]) });
   if (s({ inService: 'declined' }))

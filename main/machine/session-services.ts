@@ -488,7 +488,12 @@ export class SessionServices {
     this.d.journal.append('card.retained', { reason, completion: r.completionCode });
   }
 
-  async printReceipt(txn: number, card: CardSession | null, kind: 'withdrawal' | 'balance', extra: { amount?: number; availableBalance?: number; ledgerBalance?: number }): Promise<boolean> {
+  async printReceipt(
+    txn: number,
+    card: CardSession | null,
+    kind: 'withdrawal' | 'balance' | 'transfer',
+    extra: { amount?: number; availableBalance?: number; ledgerBalance?: number; transfer?: { from: AccountKind; to: AccountKind } | undefined },
+  ): Promise<boolean> {
     const rec = this.d.txns.get(txn);
     const now = this.d.now();
     const fmt = (minor: number | undefined) => (minor === undefined ? undefined : formatMoney(minor, this.d.config.terminal.currency, this.d.config.terminal.locale));
@@ -500,7 +505,8 @@ export class SessionServices {
       terminal: this.d.config.terminal.id,
       txn: String(txn).padStart(4, '0'),
       maskedPan: card?.lastFour ?? rec?.maskedPan ?? '',
-      transaction: kind === 'withdrawal' ? 'CASH WITHDRAWAL' : 'BALANCE INQUIRY',
+      transaction:
+        kind === 'withdrawal' ? 'CASH WITHDRAWAL' : kind === 'transfer' ? `TRANSFER ${(extra.transfer?.from ?? '').toUpperCase()} TO ${(extra.transfer?.to ?? '').toUpperCase()}` : 'BALANCE INQUIRY',
       authCode: rec?.authCode ?? '',
       rrn: rec?.rrn ?? '',
       message: '',
@@ -511,7 +517,7 @@ export class SessionServices {
     if (bal) fields.balance = bal;
     const ledger = fmt(extra.ledgerBalance);
     if (ledger) fields.ledger = ledger;
-    const r = await this.d.printer.printForm({ form: kind === 'withdrawal' ? 'receipt' : 'balance', fields });
+    const r = await this.d.printer.printForm({ form: kind === 'balance' ? 'balance' : 'receipt', fields });
     this.d.journal.append('receipt.printed', { completion: r.completionCode, error: isSuccess(r) ? null : (r.errorCode ?? null) }, { txn });
     return isSuccess(r);
   }

@@ -108,6 +108,22 @@ export async function tourCustomerFlows(k: TestKiosk): Promise<void> {
   select(k, 'done');
   await takeAll(k);
 
+  // Transfer from savings to checking, with a receipt.
+  await pin(k, visa.id, visa.pin);
+  await waitForScreen(k, 'menu');
+  select(k, 'transfer');
+  await waitForScreen(k, 'transferAccounts');
+  select(k, 'xfer:savings:checking');
+  await waitForScreen(k, 'transferAmount');
+  keys(k, '125');
+  await waitForScreen(k, 'transferAmount', 5000, (m) => m.amountEntry === '125');
+  sim(k, { type: 'key', key: 'enter' });
+  await waitForScreen(k, 'transferConfirm', 5000, (m) => m.params.amount === 12500);
+  select(k, 'confirm');
+  await waitForScreen(k, 'transferDone');
+  select(k, 'printReceipt');
+  await takeAll(k);
+
   // Wrong PIN (checked by the host with the first transaction), then give up.
   await pin(k, visa.id, '9999');
   await waitForScreen(k, 'menu');

@@ -53,3 +53,41 @@ describe('crash at every step of a withdrawal', () => {
     });
   }
 });
+
+/**
+ * A transfer moves no cash, but money moves at the host: a power cut before the request leaves changes nothing,
+ * one after the host applied it but before its answer arrived is reversed by recovery, and one after the answer
+ * was recorded leaves the completed transfer standing.
+ */
+const TRANSFER_KILL_POINTS: Array<{ at: string; moved: boolean; reversal: boolean }> = [
+  { at: 'host.request', moved: false, reversal: false },
+  { at: 'host.moved', moved: false, reversal: true },
+  { at: 'host.response', moved: true, reversal: false },
+];
+
+describe('crash during a transfer', () => {
+  for (const kp of TRANSFER_KILL_POINTS) {
+    it(`SIGKILL at ${kp.at}: the accounts end ${kp.moved ? 'with the transfer' : 'as before'}`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'atm-crash-xfer-'));
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/crash-child.ts', dataDir, kp.at, 'transfer'], { encoding: 'utf8', timeout: 60_000 });
+      expect(child.signal, `child must die by SIGKILL at ${kp.at} (stderr: ${child.stderr.slice(-500)})`).toBe('SIGKILL');
+
+      const k = await startTestKiosk({}, {}, dataDir);
+      try {
+        expect(await k.recovery).not.toBeNull();
+        expect(await k.host.drain(10_000)).toBe(true);
+        const c = card('visa-debit');
+        const bank = k.hostSim!.bank;
+        expect(bank.balanceOfPan(c.pan)).toBe(c.balance - (kp.moved ? 4000 : 0));
+        expect(bank.savingsOfPan(c.pan)).toBe(Math.floor(c.balance / 2) + (kp.moved ? 4000 : 0));
+        const txn = k.journal.query({ kind: 'host.request' })[0]!.txn!;
+        expect(k.txns.get(txn)!.type).toBe('transfer');
+        expect(k.journal.query({ kind: 'reversal.acknowledged' }).map((e) => e.txn)).toEqual(kp.reversal ? [txn] : []);
+        expect(k.txns.unfinished()).toEqual([]);
+        expect(k.journal.verify().ok).toBe(true);
+      } finally {
+        await k.stop();
+      }
+    });
+  }
+});

@@ -26,6 +26,7 @@ const OUTPUTS: Record<string, unknown[]> = {
   readCard: [{ ok: true, card }, { ok: false, reason: 'expired' }, { ok: false, reason: 'unreadable' }, { ok: false, reason: 'canceled' }],
   pinEntry: ['entered', 'cancel', 'timeout', 'error'],
   amountEntry: [{ kind: 'entered', digits: '60' }, { kind: 'entered', digits: '7' }, { kind: 'cancel' }, { kind: 'timeout' }],
+  transferAmountEntry: [{ kind: 'entered', digits: '250' }, { kind: 'entered', digits: '0' }, { kind: 'entered', digits: '9999999' }, { kind: 'cancel' }, { kind: 'timeout' }],
   scanCode: ['12345678', 'not-a-code'],
   codeEntry: [{ kind: 'entered', digits: '12345678' }, { kind: 'entered', digits: '12' }, { kind: 'cancel' }, { kind: 'timeout' }],
   checkAmount: [true, false],
@@ -56,6 +57,7 @@ const settings = {
   fastCash: [2000, 6000],
   languages: ['en', 'zh'],
   cardless: { qr: true, oneTimeCode: true },
+  transfers: { enabled: true, maxAmount: 500000 },
   now: () => 0,
   timers: { screenTimeoutMs: 1, moreTimeMs: 1, cardTakeMs: 1, cashTakeMs: 1 },
 };
@@ -75,6 +77,7 @@ const machine = createAtmMachine({
   captureCards: true,
   languages: ['en', 'zh'],
   cardless: { qr: true, oneTimeCode: true, oneTimeCodePin: false, qrTimeoutMs: 1000, pollIntervalMs: 1 },
+  transfers: { enabled: true, maxAmount: 500000 },
 });
 
 function activeNodes(s: Snap): AnyStateNode[] {
@@ -156,6 +159,16 @@ describe('ATM machine model', () => {
           expect(at(prev, 'inService.authorizing'), ctx).toBe(true);
           expect((ev.output as { responseCode?: string }).responseCode, ctx).toBe('00');
           expect(prev.context.pending?.kind, ctx).toBe('withdrawal');
+        }
+        // A transfer is reported done only after the host approved that transfer, and never moves cash.
+        if (at(next, 'inService.transferDone') && !at(prev, 'inService.transferDone') && !at(prev, 'inService.moreTime')) {
+          expect(at(prev, 'inService.authorizing'), ctx).toBe(true);
+          expect((ev.output as { responseCode?: string }).responseCode, ctx).toBe('00');
+          expect(prev.context.pending?.kind, ctx).toBe('transfer');
+        }
+        if (at(prev, 'inService.transferConfirm') && at(next, 'inService.authorizing')) {
+          const p = next.context.pending;
+          expect(p?.kind === 'transfer' && p.amount > 0 && p.amount <= 500000 && p.from !== p.to, ctx).toBe(true);
         }
         // The customer's note preference is one the dispenser offered.
         if (ev.type === 'SELECT' && at(prev, 'inService.denomination') && next.context.preferDenomination) {

@@ -49,6 +49,7 @@ import type { OperatorStore } from '../supervisor/operator-store';
 import { startMonitoring, type MonitoringService } from '../monitoring/service';
 import { processRestartControl } from '../monitoring/restart';
 import type { MonitoringLog, RestartControl } from '../monitoring/server';
+import { minorPerMajor } from '../common/money';
 
 /** Test keys of the simulated EPP and embedded host (never used with a real host). */
 export const SIM_PVK = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
@@ -276,7 +277,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     minPin: config.pinpad.minPinLength,
     maxPin: config.pinpad.maxPinLength,
     noteMultiple,
-    minorPerMajor: 100,
+    minorPerMajor: minorPerMajor(config.terminal.currency),
     captureCards: true,
     languages: config.terminal.languages,
     cardless: config.cardless,

@@ -7,6 +7,7 @@ import { parseEmvQr } from '../cardless/emvco-qr';
 import { TEST_CARDS } from '../../devices/card-reader/test-cards';
 import type { BankStore } from './bank-store';
 import type { CardlessRegistry } from './cardless-registry';
+import { numericCurrencyDigits, parseDecimalAmount } from '../common/money';
 
 export interface WalletHost {
   bank: BankStore;
@@ -24,13 +25,6 @@ function accountOfCard(host: WalletHost, cardId: string): { ok: true; pan: strin
   return { ok: true, pan: card.pan, accountId: acct.id };
 }
 
-/** Decimal amount text ("40.00") to minor units, 2 decimals; null when malformed. */
-function minorUnits(text: string): number | null {
-  const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!m) return null;
-  const minor = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-  return Number.isSafeInteger(minor) && minor > 0 ? minor : null;
-}
 
 /** The wallet scans `payload` (checks format and CRC, reads amount 54 and reference 62/05) and confirms it. */
 export function confirmQr(host: WalletHost, payload: string, cardId: string): ConfirmQrResult {
@@ -40,7 +34,9 @@ export function confirmQr(host: WalletHost, payload: string, cardId: string): Co
   const extra = qr.objects['62'];
   const reference = typeof extra === 'object' ? extra['05'] : undefined;
   if (typeof amountText !== 'string') return { ok: false, error: 'the QR has no amount' };
-  const amount = minorUnits(amountText);
+  // Tag 53 (ISO 4217 numeric) says how many decimals the amount has: "40.00" USD, "4000" JPY.
+  const currency = qr.objects['53'];
+  const amount = parseDecimalAmount(amountText, numericCurrencyDigits(typeof currency === 'string' ? currency : ''));
   if (amount === null) return { ok: false, error: 'the QR amount is not valid' };
   if (!reference) return { ok: false, error: 'the QR has no reference' };
   const acct = accountOfCard(host, cardId);

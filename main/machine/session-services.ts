@@ -25,6 +25,7 @@ import { cardlessReferenceField, newPinBlockField, parseStatement, readCardlessC
 import type { TerminalConfig } from '../emv/terminal-config';
 import { fallbackPolicy } from '../emv/fallback-policy';
 import { EmvSession } from './emv-session';
+import { currencyDigits, decimalAmount, formatMoney } from '../common/money';
 
 export interface AtmDeps {
   config: KioskConfig;
@@ -335,7 +336,7 @@ export class SessionServices {
     const t = this.d.config.terminal;
     const reference = `${t.id.trim()}${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1296).toString(36).toUpperCase()}`.slice(0, 25);
     const payload = makeAtmWithdrawalQr({
-      amount: (amount / 100).toFixed(2),
+      amount: decimalAmount(amount, currencyDigits(t.currency)),
       currency: t.currencyNumeric,
       country: t.country,
       merchantName: 'OPEN ATM',
@@ -549,7 +550,3 @@ function statementLines(value: string, t: { currency: string; locale: string }):
   });
 }
 
-export function formatMoney(minor: number, currency: string, locale: string): string {
-  const digits = new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digits);
-}

@@ -13,7 +13,7 @@ import type { Journal } from '../../journals/journal';
 import type { TransactionStore } from '../../journals/transactions';
 import type { KeyStore } from '../crypto/key-store';
 import type { KioskDevices } from '../core/status';
-import { formatMoney } from '../machine/session-services';
+import { formatMoney, minorPerMajor } from '../common/money';
 import { hashPassword, OperatorStore } from './operator-store';
 import { DualControl } from './dual-control';
 import { CashOffice } from './cash-office';
@@ -69,7 +69,6 @@ export async function createSupervisor(d: SupervisorDeps): Promise<{ panel: Bran
       }
     },
   });
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: t.currency }).resolvedOptions().maximumFractionDigits ?? 2;
   const panel = new BranchStaffPanel({
     store: operators,
     dual: new DualControl(operators, d.journal),
@@ -82,7 +81,7 @@ export async function createSupervisor(d: SupervisorDeps): Promise<{ panel: Bran
     locale: t.locale,
     currency: t.currency,
     formatMoney: money,
-    minorPerMajor: 10 ** digits,
+    minorPerMajor: minorPerMajor(t.currency),
     dualControlCash: sup.dualControlCash,
     loadMasterKey: (components) => {
       const info = d.keyStore.importComponents(MASTER_KEY_NAME, { usage: 'K0', algorithm: 'tdes', components });

@@ -14,17 +14,9 @@ const MONEY_PARAMS = new Set(['amount', 'available', 'ledger']);
 export type Params = Record<string, string | number>;
 export type Translate = (key: string | undefined, params?: Params) => string;
 
-export function formatMoney(minor: number, currency: string, locale: string): string {
-  const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency });
-  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-  return fmt.format(minor / 10 ** digits);
-}
+import { formatMoney } from '../../main/common/money';
 
-/** Minor units per major unit of a currency (100 for USD/CNY, 1 for JPY). */
-export function minorPerMajor(currency: string): number {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return 10 ** digits;
-}
+export { formatMoney, minorPerMajor } from '../../main/common/money';
 
 export function translate(key: string | undefined, params: Params = {}, ctx: LocaleContext): string {
   if (!key) return '';

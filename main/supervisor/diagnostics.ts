@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../journals/database';
 import { entryFromRow, type Journal, type JournalEntry } from '../../journals/journal';
-import type { TransactionStore } from '../../journals/transactions';
+import type { TransactionStore, TxnRecord } from '../../journals/transactions';
 import type { KioskDevices } from '../core/status';
 import { isSuccess, type Completion } from '../../devices/common/types';
 import { RECEIPT_WIDTH } from '../../devices/printer/forms';
@@ -160,6 +160,17 @@ export class Diagnostics {
    * Reprints the last `n` customer receipts (1-20) as one duplicate strip, rebuilt from the transaction records
    * and the journal (the original's lines are not stored). Journaled.
    */
+  /** The transaction lines of a duplicate: what it was and the amount (cash taken, or the amount transferred). */
+  private reprintBody(t: TxnRecord, taken: JournalEntry | undefined): string[] {
+    if (t.type === 'withdrawal') return ['CASH WITHDRAWAL', `AMOUNT ${this.d.formatMoney(Number(taken?.data.amount ?? t.dispensedAmount ?? 0))}`];
+    if (t.type === 'transfer') {
+      const req = this.d.journal.query({ txn: t.txn, kind: 'host.request', limit: 1 })[0];
+      const side = (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : '?');
+      return [`TRANSFER ${side(req?.data.from)} TO ${side(req?.data.to)}`, `AMOUNT ${this.d.formatMoney(t.amount)}`];
+    }
+    return [t.type.toUpperCase()];
+  }
+
   async reprint(n: number, by: string): Promise<{ receipts: number; printed: boolean }> {
     if (!Number.isInteger(n) || n < 1 || n > 20) throw new CashInputError('sup.badReprintCount');
     const printed = this.d.db
@@ -176,8 +187,7 @@ export class Diagnostics {
         ...(t
           ? [
               `CARD ****${(t.maskedPan ?? '').slice(-4)}`,
-              t.type === 'withdrawal' ? 'CASH WITHDRAWAL' : t.type.toUpperCase(),
-              ...(t.type === 'withdrawal' ? [`AMOUNT ${this.d.formatMoney(Number(taken?.data.amount ?? t.dispensedAmount ?? 0))}`] : []),
+              ...this.reprintBody(t, taken),
               `AUTH ${t.authCode ?? ''}   RRN ${t.rrn ?? ''}`,
               `STATE ${t.state.toUpperCase()}`,
             ]

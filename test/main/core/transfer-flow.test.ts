@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
 import type { KioskConfigInput } from '../../../main/config/config';
 import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { Diagnostics } from '../../../main/supervisor/diagnostics';
+import { formatMoney } from '../../../main/common/money';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
 afterEach(async () => {
@@ -76,6 +78,13 @@ describe('transfer between own accounts', () => {
     expect(k.journal.query({ kind: 'dispense.requested' })).toEqual([]);
     expect(k.journal.verify().ok).toBe(true);
     expect(JSON.stringify(k.journal.query())).not.toContain(c.pan);
+
+    // Branch staff reprinting the last receipt get the transfer, not a blank withdrawal.
+    const diag = new Diagnostics({ db: k.db, journal: k.journal, txns: k.txns, devices: k.devices, terminal: k.config.terminal.id, formatMoney: (m) => formatMoney(m, 'USD', 'en-US'), keys: () => [], pinKeySelfTest: () => true });
+    expect(await diag.reprint(1, 'test')).toEqual({ receipts: 1, printed: true });
+    const duplicate = k.sims.printer.receiptAtSlot()!.lines.join('\n');
+    expect(duplicate).toContain('TRANSFER SAVINGS TO CHECKING');
+    expect(duplicate).toContain('AMOUNT $125.00');
   });
 
   it('more than the savings balance: insufficient funds, nothing moves', async () => {

@@ -111,6 +111,12 @@ export const configSchema = z
         /** Amounts offered as fast cash, in minor units. */
         fastCash: z.array(z.number().int().positive()).max(6).default([2000, 4000, 6000, 10000, 20000]),
         maxWithdrawal: z.number().int().positive().default(50000),
+        /**
+         * Cash not taken before the timer: `retract` it into the retract bin and reverse the withdrawal, or
+         * `leave` it in the open slot (where the regulator or the bank forbids retracting, against transaction
+         * reversal fraud): the customer stays debited and the kiosk waits until the notes are taken.
+         */
+        cashNotTaken: z.enum(['retract', 'leave']).default('retract'),
         /** Offer transfers between the card's savings and checking accounts (card sessions; the host must support processing code 40). */
         transfers: z.boolean().default(true),
         /** Largest transfer, in minor units (the host applies its own limits too). */

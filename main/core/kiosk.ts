@@ -282,6 +282,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     languages: config.terminal.languages,
     cardless: config.cardless,
     transfers: { enabled: config.terminal.transfers, maxAmount: config.terminal.maxTransfer },
+    cashNotTaken: config.terminal.cashNotTaken,
     startup: async () => {
       if (!recovered) {
         recovered = true;

@@ -27,6 +27,8 @@ export interface KioskStatus {
   };
   cashUnits: CashUnit[];
   reversalQueueDepth: number;
+  /** Notes left in the open output slot after the cash-take timer (no-retract policy), until someone takes them. */
+  cashLeftInSlot: boolean;
   at: string;
 }
 
@@ -61,6 +63,7 @@ export function collectStatus(terminalId: string, snap: SnapshotFrom<AtmMachine>
     },
     cashUnits: d.dispenser.cashUnits(),
     reversalQueueDepth,
+    cashLeftInSlot: snap.matches({ inService: 'cashLeft' }),
     at: new Date().toISOString(),
   };
 }

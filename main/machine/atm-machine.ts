@@ -114,6 +114,11 @@ export interface AtmMachineOptions {
   /** Delivers the cardholder's chip application choice (AID, or undefined for cancel) to the pending prompt. */
   onAppChosen?: (aid: string | undefined) => void;
   cardless: { qr: boolean; oneTimeCode: boolean; oneTimeCodePin: boolean; qrTimeoutMs: number; pollIntervalMs: number };
+  /**
+   * Cash the customer does not take in time: 'retract' it and reverse, or 'leave' it in the open slot (where a
+   * regulator forbids retracting), keep the customer debited and wait until it is taken.
+   */
+  cashNotTaken: 'retract' | 'leave';
   /** Transfers between the card's savings and checking accounts (card sessions only); largest amount in minor units. */
   transfers: { enabled: boolean; maxAmount: number };
 }
@@ -771,7 +776,16 @@ export function createAtmMachine(o: AtmMachineOptions) {
                 { target: 'goodbye', actions: ({ context }) => s.cashTaken(context.auth!.txn) },
               ],
             },
-            after: { cashTake: 'retracting' },
+            after: { cashTake: [{ guard: () => o.cashNotTaken === 'leave', target: 'cashLeft' }, { target: 'retracting' }] },
+          },
+          cashLeft: {
+            entry: ({ context }) => s.cashLeftInSlot(context.auth!.txn),
+            on: {
+              CASH_TAKEN: [
+                { guard: ({ context }) => context.wantReceipt, target: 'printing', actions: ({ context }) => s.cashTaken(context.auth!.txn) },
+                { target: 'goodbye', actions: ({ context }) => s.cashTaken(context.auth!.txn) },
+              ],
+            },
           },
           retracting: {
             invoke: {

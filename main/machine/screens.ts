@@ -219,6 +219,7 @@ export function screenOf(snap: Snapshot, seq: number, st: ScreenSettings): Scree
     });
   if (s({ inService: 'presenting' }) || s({ inService: 'takeCash' }))
     return m('takeCash', { title: 'screen.takeCash', params: { amount: c.dispensed?.amount ?? 0 }, timeoutAt: timeout(st.timers.cashTakeMs) });
+  if (s({ inService: 'cashLeft' })) return m('takeCash', { title: 'screen.takeCash', message: 'msg.cashLeft', params: { amount: c.dispensed?.amount ?? 0 } });
   if (s({ inService: 'retracting' })) return m('cashRetracted', { title: 'screen.sorry', message: 'msg.cashRetracted' });
   if (s({ inService: 'printing' })) return m('printing', { title: 'screen.printing', message: 'msg.pleaseWait' });
   if (s({ inService: 'takeReceipt' })) return m('takeReceipt', { title: 'screen.takeReceipt' });

@@ -470,6 +470,16 @@ export class SessionServices {
     this.d.txns.update(txn, { state: 'completed' }, 'cash.taken', { amount: rec?.dispensedAmount ?? 0 });
   }
 
+  /**
+   * Customer did not take the cash in time and the bank's policy forbids retracting it (transaction reversal
+   * fraud): the notes stay in the open slot, the customer stays debited, nothing is reversed. Journaled so the
+   * dispute desk sees it; the transaction completes when the notes are taken.
+   */
+  cashLeftInSlot(txn: number): void {
+    const rec = this.d.txns.get(txn);
+    this.d.journal.append('cash.leftInSlot', { amount: rec?.dispensedAmount ?? 0, policy: 'leave' }, { txn });
+  }
+
   /** Customer did not take the cash in time: retract it and reverse in full (retract policy). */
   async retractCash(txn: number): Promise<void> {
     const r = await this.d.dispenser.retract();

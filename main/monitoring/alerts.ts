@@ -29,6 +29,7 @@ export function deriveConditions(s: KioskStatus, reversalOverdue: boolean): Cond
   }
   // (the link is still being set up while the application starts: not an alert yet)
   if (!s.host.online && s.app !== 'starting') out.push({ id: 'host.offline', severity: 'critical', message: 'host link is offline' });
+  if (s.cashLeftInSlot) out.push({ id: 'cash.leftInSlot', severity: 'warning', message: 'notes left in the open output slot (no-retract policy); the kiosk waits until they are taken' });
   if (s.app === 'outOfService') out.push({ id: 'app.outOfService', severity: s.forcedOut ? 'info' : 'warning', message: s.forcedOut ? 'out of service by command' : 'kiosk is out of service' });
   for (const u of s.cashUnits.map(cashView)) {
     if (u.type === 'dispense') {

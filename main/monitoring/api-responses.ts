@@ -36,6 +36,7 @@ export const statusSchema = z
     devices: devicesSchema,
     cashUnits: z.array(cashUnitSchema),
     reversalQueueDepth: z.number().int().min(0),
+    cashLeftInSlot: z.boolean().describe('notes left in the open output slot after the cash-take timer (no-retract policy)'),
     at: isoTime,
     alerts: z.strictObject({ critical: z.number().int(), warning: z.number().int(), info: z.number().int() }).describe('active alerts by severity'),
   })

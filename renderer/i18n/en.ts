@@ -50,6 +50,7 @@ export const en: Record<string, string> = {
   'msg.amountNotAvailable': 'This amount cannot be dispensed. Please choose another amount.',
   'msg.dispenseFailed': 'We could not dispense your cash. Your account has not been charged.',
   'msg.cashRetracted': 'The cash was not taken and has been retracted. Your account will not be charged.',
+  'msg.cashLeft': 'Your cash is in the cash slot. Please take it.',
   'msg.transactionCanceled': 'Your transaction was canceled. Your account has not been charged.',
   'msg.technicalProblem': 'A technical problem occurred.',
   'msg.closedForService': 'This machine is closed for service. Please use another machine.',

@@ -50,6 +50,7 @@ export const zh: Record<string, string> = {
   'msg.amountNotAvailable': '本机无法支付该金额，请选择其他金额。',
   'msg.dispenseFailed': '无法出钞，您的账户未被扣款。',
   'msg.cashRetracted': '您未取走现金，现金已被收回，账户不会被扣款。',
+  'msg.cashLeft': '您的现金在出钞口，请取走。',
   'msg.transactionCanceled': '交易已取消，您的账户未被扣款。',
   'msg.technicalProblem': '发生技术故障。',
   'msg.closedForService': '本机暂停服务，请使用其他自助设备。',

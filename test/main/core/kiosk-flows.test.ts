@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
 import { autoChooseApplication, card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { deriveConditions } from '../../../main/monitoring/alerts';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
 afterEach(async () => {
@@ -138,6 +139,42 @@ describe('kiosk core, headless, through the real host link', () => {
     expect(k.hostSim!.bank.balanceOfPan(c.pan)).toBe(c.balance);
     expect(k.sims.dispenser.cashUnits().find((u) => u.type === 'retract')!.count).toBe(2);
     expect(k.journal.query().map((e) => e.kind)).toEqual(expect.arrayContaining(['cash.retracted', 'reversal.queued', 'reversal.acknowledged']));
+  });
+
+  it('where retracting is forbidden, cash not taken stays in the slot: debited, not reversed, alerted, completed when taken', async () => {
+    kiosk = await startTestKiosk({ terminal: { cashNotTaken: 'leave' } }, { cashTakeMs: 200 });
+    const k = kiosk;
+    autoChooseApplication(k);
+    const c = card('unionpay-debit');
+    await waitForScreen(k, 'welcome');
+    sim(k, { type: 'insertCard', cardId: c.id });
+    await waitForScreen(k, 'enterPin');
+    typePin(k, c.pin);
+    await waitForScreen(k, 'menu');
+    select(k, 'withdrawal');
+    await waitForScreen(k, 'amount');
+    select(k, 'fast:4000');
+    await waitForScreen(k, 'receiptQuestion');
+    select(k, 'receiptNo');
+    await waitForScreen(k, 'takeCard');
+    sim(k, { type: 'takeCard' });
+    await waitForScreen(k, 'takeCash', 5000, (m) => m.message === 'msg.cashLeft' && m.params.amount === 4000 && m.timeoutAt === undefined);
+    const txn = k.journal.query({ kind: 'cash.leftInSlot' })[0]!.txn!;
+    expect(k.journal.query({ kind: 'cash.leftInSlot' })[0]!.data).toEqual({ amount: 4000, policy: 'leave' });
+    expect(k.status().cashLeftInSlot).toBe(true);
+    expect(deriveConditions(k.status(), false).map((a) => a.id)).toContain('cash.leftInSlot');
+    // Long after the timer the notes are still there and nothing was retracted or reversed.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(k.ui.screen().screen).toBe('takeCash');
+    expect(k.sims.dispenser.presentedNotes()).not.toEqual({});
+    expect(k.reversals.depth()).toBe(0);
+    expect(k.journal.query({ kind: 'cash.retracted' })).toEqual([]);
+    expect(k.hostSim!.bank.balanceOfPan(c.pan)).toBe(c.balance - 4000);
+    sim(k, { type: 'takeCash' });
+    await waitForScreen(k, 'welcome');
+    expect(k.txns.get(txn)!.state).toBe('completed');
+    expect(k.status().cashLeftInSlot).toBe(false);
+    expect(k.sims.dispenser.cashUnits().find((u) => u.type === 'retract')!.count).toBe(0);
   });
 
   it('the customer can choose the notes: 100 in twenties', async () => {

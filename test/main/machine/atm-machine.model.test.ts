@@ -65,7 +65,7 @@ const settings = {
 // Only `samePin` (a pure comparison used in a guard) is reachable during traversal: the mock actor scope of
 // xstate/graph never runs actions or starts invoked actors.
 const services = new SessionServices({} as AtmDeps);
-const machine = createAtmMachine({
+const machineFor = (cashNotTaken: 'retract' | 'leave') => createAtmMachine({
   services,
   timers: { screenTimeoutMs: 1, moreTimeMs: 1, cardTakeMs: 1, cashTakeMs: 1, messageMs: 1, receiptTakeMs: 1, outOfServiceRetryMs: 1 },
   fastCash: [2000, 6000],
@@ -78,6 +78,7 @@ const machine = createAtmMachine({
   languages: ['en', 'zh'],
   cardless: { qr: true, oneTimeCode: true, oneTimeCodePin: false, qrTimeoutMs: 1000, pollIntervalMs: 1 },
   transfers: { enabled: true, maxAmount: 500000 },
+  cashNotTaken,
 });
 
 function activeNodes(s: Snap): AnyStateNode[] {
@@ -126,84 +127,91 @@ function serialize(s: Snap): string {
 }
 
 const options = { events: eventsFor as never, serializeState: serialize as never, limit: 2_000_000 };
-const adjacency = getAdjacencyMap(machine, options);
-const states = Object.values(adjacency).map((a) => a.state as Snap);
 
-describe('ATM machine model', () => {
-  it('reaches every state node', () => {
-    const reached = new Set<string>();
-    for (const s of states) for (const n of activeNodes(s)) reached.add(n.id);
-    // Transient nodes (only `always` transitions) are passed through, never rested in.
-    const all = getStateNodes(machine.root)
-      .filter((n) => !(n.always && n.always.length > 0 && !n.invoke.length && [...n.transitions.keys()].length === 0))
-      .map((n) => n.id);
-    expect(all.filter((id) => !reached.has(id))).toEqual([]);
-    expect(states.length).toBeGreaterThan(200);
-  });
+// Both policies for cash the customer does not take: retract and reverse, or leave it in the slot.
+for (const cashNotTaken of ['retract', 'leave'] as const) {
+  const machine = machineFor(cashNotTaken);
+  const adjacency = getAdjacencyMap(machine, options);
+  const states = Object.values(adjacency).map((a) => a.state as Snap);
 
-  it('gives every reachable state a real screen', () => {
-    for (const s of states) expect(screenOf(s, 1, settings).screen, JSON.stringify(s.value)).not.toBe('error');
-  });
+  describe(`ATM machine model (cash not taken: ${cashNotTaken})`, () => {
+    it('reaches every state node', () => {
+      const reached = new Set<string>();
+      for (const s of states) for (const n of activeNodes(s)) reached.add(n.id);
+      // Transient nodes (only `always` transitions) are passed through, never rested in.
+      const all = getStateNodes(machine.root)
+        .filter((n) => !(n.always && n.always.length > 0 && !n.invoke.length && [...n.transitions.keys()].length === 0))
+        .map((n) => n.id);
+      // The other policy's state is the one node a policy never reaches.
+      expect(all.filter((id) => !reached.has(id))).toEqual([cashNotTaken === 'retract' ? 'atm.inService.cashLeft' : 'atm.inService.retracting']);
+      expect(states.length).toBeGreaterThan(200);
+    });
 
-  it('keeps the money rules on every edge', () => {
-    let edges = 0;
-    for (const { state, transitions } of Object.values(adjacency)) {
-      const prev = state as Snap;
-      for (const { event, state: nextState } of Object.values(transitions) as Array<{ event: unknown; state: unknown }>) {
-        const next = nextState as Snap;
-        const ev = event as AnyEvent;
-        edges++;
-        const ctx = `${JSON.stringify(prev.value)} --${ev.type}--> ${JSON.stringify(next.value)}`;
-        // Nothing is dispensed without an approval of a withdrawal.
-        if (at(next, 'inService.dispensing') && !at(prev, 'inService.dispensing')) {
-          expect(at(prev, 'inService.authorizing'), ctx).toBe(true);
-          expect((ev.output as { responseCode?: string }).responseCode, ctx).toBe('00');
-          expect(prev.context.pending?.kind, ctx).toBe('withdrawal');
-        }
-        // A transfer is reported done only after the host approved that transfer, and never moves cash.
-        if (at(next, 'inService.transferDone') && !at(prev, 'inService.transferDone') && !at(prev, 'inService.moreTime')) {
-          expect(at(prev, 'inService.authorizing'), ctx).toBe(true);
-          expect((ev.output as { responseCode?: string }).responseCode, ctx).toBe('00');
-          expect(prev.context.pending?.kind, ctx).toBe('transfer');
-        }
-        if (at(prev, 'inService.transferConfirm') && at(next, 'inService.authorizing')) {
-          const p = next.context.pending;
-          expect(p?.kind === 'transfer' && p.amount > 0 && p.amount <= 500000 && p.from !== p.to, ctx).toBe(true);
-        }
-        // The customer's note preference is one the dispenser offered.
-        if (ev.type === 'SELECT' && at(prev, 'inService.denomination') && next.context.preferDenomination) {
-          expect(prev.context.denominations, ctx).toContain(next.context.preferDenomination);
-        }
-        // Card before cash: with a card, cash is presented only once the card was taken.
-        if (at(next, 'inService.presenting') && !at(prev, 'inService.presenting') && next.context.mode === 'card') {
-          const tookCard = ev.type === 'CARD_TAKEN' || (at(prev, 'inService.returningCard') && prev.context.taken.card);
-          expect(tookCard, ctx).toBe(true);
-        }
-        // Presented cash is either taken or retracted, never abandoned.
-        if (at(prev, 'inService.takeCash') && !at(next, 'inService.takeCash')) {
-          expect(ev.type === 'CASH_TAKEN' || at(next, 'inService.retracting'), ctx).toBe(true);
-        }
-        // Stacked cash never goes back to idle without being presented or rejected.
-        if (at(prev, 'inService.takeCardBeforeCash') && !at(next, 'inService.takeCardBeforeCash')) {
-          expect(at(next, 'inService.presenting') || at(next, 'inService.retainingBeforeCash'), ctx).toBe(true);
-        }
-        // Operator and supervisor commands never abort a customer session.
-        if ((ev.type === 'SERVICE_MODE' || ev.type === 'SUPERVISOR') && at(prev, 'inService') && !at(prev, 'inService.idle')) {
-          expect(JSON.stringify(next.value), ctx).toBe(JSON.stringify(prev.value));
+    it('gives every reachable state a real screen', () => {
+      for (const s of states) expect(screenOf(s, 1, settings).screen, JSON.stringify(s.value)).not.toBe('error');
+    });
+
+    it('keeps the money rules on every edge', () => {
+      let edges = 0;
+      for (const { state, transitions } of Object.values(adjacency)) {
+        const prev = state as Snap;
+        for (const { event, state: nextState } of Object.values(transitions) as Array<{ event: unknown; state: unknown }>) {
+          const next = nextState as Snap;
+          const ev = event as AnyEvent;
+          edges++;
+          const ctx = `${JSON.stringify(prev.value)} --${ev.type}--> ${JSON.stringify(next.value)}`;
+          // Nothing is dispensed without an approval of a withdrawal.
+          if (at(next, 'inService.dispensing') && !at(prev, 'inService.dispensing')) {
+            expect(at(prev, 'inService.authorizing'), ctx).toBe(true);
+            expect((ev.output as { responseCode?: string }).responseCode, ctx).toBe('00');
+            expect(prev.context.pending?.kind, ctx).toBe('withdrawal');
+          }
+          // A transfer is reported done only after the host approved that transfer, and never moves cash.
+          if (at(next, 'inService.transferDone') && !at(prev, 'inService.transferDone') && !at(prev, 'inService.moreTime')) {
+            expect(at(prev, 'inService.authorizing'), ctx).toBe(true);
+            expect((ev.output as { responseCode?: string }).responseCode, ctx).toBe('00');
+            expect(prev.context.pending?.kind, ctx).toBe('transfer');
+          }
+          if (at(prev, 'inService.transferConfirm') && at(next, 'inService.authorizing')) {
+            const p = next.context.pending;
+            expect(p?.kind === 'transfer' && p.amount > 0 && p.amount <= 500000 && p.from !== p.to, ctx).toBe(true);
+          }
+          // The customer's note preference is one the dispenser offered.
+          if (ev.type === 'SELECT' && at(prev, 'inService.denomination') && next.context.preferDenomination) {
+            expect(prev.context.denominations, ctx).toContain(next.context.preferDenomination);
+          }
+          // Card before cash: with a card, cash is presented only once the card was taken.
+          if (at(next, 'inService.presenting') && !at(prev, 'inService.presenting') && next.context.mode === 'card') {
+            const tookCard = ev.type === 'CARD_TAKEN' || (at(prev, 'inService.returningCard') && prev.context.taken.card);
+            expect(tookCard, ctx).toBe(true);
+          }
+          // Presented cash is taken, or (by policy) retracted or left in the slot until taken; never abandoned.
+          if (at(prev, 'inService.takeCash') && !at(next, 'inService.takeCash')) {
+            expect(ev.type === 'CASH_TAKEN' || at(next, cashNotTaken === 'retract' ? 'inService.retracting' : 'inService.cashLeft'), ctx).toBe(true);
+          }
+          if (at(prev, 'inService.cashLeft') && !at(next, 'inService.cashLeft')) expect(ev.type, ctx).toBe('CASH_TAKEN');
+          // Stacked cash never goes back to idle without being presented or rejected.
+          if (at(prev, 'inService.takeCardBeforeCash') && !at(next, 'inService.takeCardBeforeCash')) {
+            expect(at(next, 'inService.presenting') || at(next, 'inService.retainingBeforeCash'), ctx).toBe(true);
+          }
+          // Operator and supervisor commands never abort a customer session.
+          if ((ev.type === 'SERVICE_MODE' || ev.type === 'SUPERVISOR') && at(prev, 'inService') && !at(prev, 'inService.idle')) {
+            expect(JSON.stringify(next.value), ctx).toBe(JSON.stringify(prev.value));
+          }
         }
       }
-    }
-    expect(edges).toBeGreaterThan(1000);
-  });
+      expect(edges).toBeGreaterThan(1000);
+    });
 
-  it('has a shortest path from start-up to each customer outcome', () => {
-    const targets = ['inService.takeCash', 'inService.balanceResult', 'inService.pinChanged', 'inService.printingStatement', 'inService.cardRetained', 'inService.retracting', 'inService.cardlessWaiting', 'inService.codeConfirmed'];
-    const paths = getShortestPaths(machine, options);
-    const reachedTargets = new Set(targets.filter((t) => paths.some((p) => at(p.state as Snap, t))));
-    expect([...reachedTargets].sort()).toEqual([...targets].sort());
-    // A cash withdrawal needs at least: start-up, card, PIN, menu, amount, check, receipt choice, approval,
-    // dispense, eject, card taken, present.
-    const toCash = paths.filter((p) => at(p.state as Snap, 'inService.takeCash')).map((p) => p.steps.length);
-    expect(Math.min(...toCash)).toBeGreaterThanOrEqual(9);
+    it('has a shortest path from start-up to each customer outcome', () => {
+      const targets = ['inService.takeCash', 'inService.balanceResult', 'inService.pinChanged', 'inService.printingStatement', 'inService.cardRetained', cashNotTaken === 'retract' ? 'inService.retracting' : 'inService.cashLeft', 'inService.cardlessWaiting', 'inService.codeConfirmed', 'inService.transferDone'];
+      const paths = getShortestPaths(machine, options);
+      const reachedTargets = new Set(targets.filter((t) => paths.some((p) => at(p.state as Snap, t))));
+      expect([...reachedTargets].sort()).toEqual([...targets].sort());
+      // A cash withdrawal needs at least: start-up, card, PIN, menu, amount, check, receipt choice, approval,
+      // dispense, eject, card taken, present.
+      const toCash = paths.filter((p) => at(p.state as Snap, 'inService.takeCash')).map((p) => p.steps.length);
+      expect(Math.min(...toCash)).toBeGreaterThanOrEqual(9);
+    });
   });
-});
+}

@@ -5,6 +5,10 @@
  * cache and allocator slack, so it is reported but not the criterion). V8 and SQLite caches still fill during
  * the first thousands of withdrawals, so the growth is given both from warm-up and over the second half of the
  * run (midpoint checkpoint to last), the latter being the leak criterion. Count: BENCH_SOAK_TXNS, else by scale.
+ * RSS also holds SQLite's page caches, which fill as the databases grow until each connection reaches its
+ * cache_size (better-sqlite3 builds SQLite with 16,000 KiB): the section reports that ceiling, and
+ * BENCH_SOAK_CACHE_KIB=n sets cache_size on the kiosk's and the host's connections to check what RSS does with a
+ * smaller one. Slopes are least-squares fits over the checkpoints, not two noisy end points.
  */
 import { startBenchKiosk, withdraw } from '../lib/core-driver';
 import { withTempDir } from '../lib/tempdir';
@@ -27,6 +31,10 @@ export const run: SectionRun = async (scale) => {
   return withTempDir('atm-bench-soak-', async (dir) => {
     const k = await startBenchKiosk(dir);
     try {
+      const dbs = [k.db, ...(k.hostSim ? [k.hostSim.bank.db] : [])];
+      const cacheKib = process.env.BENCH_SOAK_CACHE_KIB;
+      if (cacheKib) for (const db of dbs) db.pragma(`cache_size = -${Math.max(100, Number(cacheKib) | 0)}`);
+      const cacheCeilingMb = dbs.reduce((sum, db) => sum + cacheKibOf(db.pragma('cache_size', { simple: true }) as number), 0) / 1024;
       const series = [sample(0)];
       for (let i = 0; i < warmup; i++) await withdraw(k);
       series.push(sample(warmup));
@@ -44,10 +52,11 @@ export const run: SectionRun = async (scale) => {
       const last = series[series.length - 1]!;
       const mid = series.reduce((best, x) => (Math.abs(x.txns - total / 2) < Math.abs(best.txns - total / 2) ? x : best), first);
       const perK = (a: number, b: number, from = first) => ((b - a) / Math.max(1, last.txns - from.txns)) * 1000;
+      const secondHalf = series.filter((x) => x.txns >= mid.txns);
       const heapGrowth = last.heapUsedMb - first.heapUsedMb;
       return {
         title: `Memory over ${total} withdrawals through the whole core`,
-        params: { withdrawals: total, warmup, checkpoints: series.length, series: series.map((s) => ({ txns: s.txns, rssMb: round(s.rssMb), heapUsedMb: round(s.heapUsedMb), externalMb: round(s.externalMb) })) },
+        params: { withdrawals: total, warmup, checkpoints: series.length, sqliteCacheKib: cacheKib ? Number(cacheKib) : 'default', series: series.map((s) => ({ txns: s.txns, rssMb: round(s.rssMb), heapUsedMb: round(s.heapUsedMb), externalMb: round(s.externalMb) })) },
         metrics: {
           rssAfterStartMb: { value: series[0]!.rssMb, unit: 'MB', n: 1, note: 'in-process core (no UI server), after GC' },
           rssAfterWarmupMb: { value: first.rssMb, unit: 'MB', n: 1, note: `after ${first.txns} withdrawals` },
@@ -57,7 +66,9 @@ export const run: SectionRun = async (scale) => {
           heapUsedAtMidpointMb: { value: mid.heapUsedMb, unit: 'MB', n: 1, note: `after GC, at ${mid.txns} withdrawals` },
           heapGrowthPer1kMb: { value: perK(mid.heapUsedMb, last.heapUsedMb, mid), unit: 'MB/1k withdrawals', n: series.filter((x) => x.txns >= mid.txns).length, note: `heapUsed after GC, second half: ${mid.txns} to ${last.txns} withdrawals` },
           heapGrowthFromWarmupPer1kMb: { value: perK(first.heapUsedMb, last.heapUsedMb), unit: 'MB/1k withdrawals', n: series.length - 1, note: 'heapUsed after GC, first post-warm-up checkpoint to last (includes caches filling)' },
-          rssGrowthPer1kMb: { value: perK(first.rssMb, last.rssMb), unit: 'MB/1k withdrawals', n: series.length - 1 },
+          rssGrowthPer1kMb: { value: slopePer1k(secondHalf, (x) => x.rssMb), unit: 'MB/1k withdrawals', n: secondHalf.length, note: `RSS, least-squares over the second half: ${mid.txns} to ${last.txns} withdrawals` },
+          rssGrowthFromWarmupPer1kMb: { value: slopePer1k(series.slice(1), (x) => x.rssMb), unit: 'MB/1k withdrawals', n: series.length - 1, note: 'RSS, least-squares over the post-warm-up checkpoints' },
+          sqlitePageCacheCeilingMb: { value: cacheCeilingMb, unit: 'MB', n: dbs.length, note: 'sum of cache_size over the kiosk and host connections: what their page caches may grow to' },
           heapCheckpointSpreadMb: metricOf(series.slice(1).map((s) => s.heapUsedMb), 'MB', 'heapUsed after GC over the post-warm-up checkpoints'),
           withdrawalsPerSecond: { value: rate, unit: 'withdrawals/s', n: 1, note: 'over the whole soak' },
         },
@@ -72,4 +83,17 @@ export const run: SectionRun = async (scale) => {
 };
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** cache_size is pages when positive, KiB when negative (SQLite); pages are taken as 4 KiB. */
+const cacheKibOf = (v: number) => (v < 0 ? -v : v * 4);
+
+/** Least-squares slope of y over withdrawals, per 1,000 withdrawals. */
+function slopePer1k<T extends { txns: number }>(points: T[], y: (p: T) => number): number {
+  if (points.length < 2) return 0;
+  const mx = points.reduce((a, p) => a + p.txns, 0) / points.length;
+  const my = points.reduce((a, p) => a + y(p), 0) / points.length;
+  const num = points.reduce((a, p) => a + (p.txns - mx) * (y(p) - my), 0);
+  const den = points.reduce((a, p) => a + (p.txns - mx) ** 2, 0);
+  return den === 0 ? 0 : (num / den) * 1000;
+}
 const sign = (x: number) => `${x >= 0 ? '+' : ''}${round(x)}`;

@@ -7,7 +7,7 @@
  *   host.moved      transfer only: the host has moved the money but its answer is still on the way
  * Exit code 0 means the kill point was never reached.
  */
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from './kiosk-harness';
+import { select, sim, startTestKiosk, toMenu, typePin, waitForScreen } from './kiosk-harness';
 
 const [dataDir, killAt, flow = 'withdrawal'] = process.argv.slice(2);
 if (!dataDir || !killAt) {
@@ -24,12 +24,7 @@ if (killAt.startsWith('pick:')) {
     if (e.kind === killAt) queueMicrotask(() => process.kill(process.pid, 'SIGKILL'));
   });
 }
-const c = card('visa-debit');
-await waitForScreen(k, 'welcome');
-sim(k, { type: 'insertCard', cardId: c.id });
-await waitForScreen(k, 'enterPin');
-typePin(k, c.pin);
-await waitForScreen(k, 'menu');
+const c = await toMenu(k, 'visa-debit');
 if (flow === 'transfer') {
   select(k, 'transfer');
   await waitForScreen(k, 'transferAccounts');

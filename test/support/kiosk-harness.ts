@@ -74,17 +74,23 @@ export function autoChooseApplication(k: Kiosk): () => void {
   });
 }
 
-/**
- * Card, PIN, menu, amount (automatic note mix if asked), receipt question: up to the host's answer. The caller
- * goes on from there (cash, a decline, a fault). Returns the test card used.
- */
-export async function startWithdrawal(k: Kiosk, opts: { cardId?: string; amount?: number; receipt?: boolean } = {}): Promise<(typeof TEST_CARDS)[number]> {
-  const c = card(opts.cardId ?? 'visa-debit');
+/** From the welcome screen: the test card in, its PIN typed, up to the transaction menu. Returns the card. */
+export async function toMenu(k: Kiosk, cardId = 'visa-debit'): Promise<(typeof TEST_CARDS)[number]> {
+  const c = card(cardId);
   await waitForScreen(k, 'welcome', 10_000);
   sim(k, { type: 'insertCard', cardId: c.id });
   await waitForScreen(k, 'enterPin');
   typePin(k, c.pin);
   await waitForScreen(k, 'menu');
+  return c;
+}
+
+/**
+ * Card, PIN, menu, amount (automatic note mix if asked), receipt question: up to the host's answer. The caller
+ * goes on from there (cash, a decline, a fault). Returns the test card used.
+ */
+export async function startWithdrawal(k: Kiosk, opts: { cardId?: string; amount?: number; receipt?: boolean } = {}): Promise<(typeof TEST_CARDS)[number]> {
+  const c = await toMenu(k, opts.cardId);
   select(k, 'withdrawal');
   await waitForScreen(k, 'amount');
   select(k, `fast:${opts.amount ?? 2000}`);

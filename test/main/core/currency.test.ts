@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
 import type { KioskConfigInput } from '../../../main/config/config';
 import { parseEmvQr } from '../../../main/cardless/emvco-qr';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { card, select, sim, startTestKiosk, toMenu, typePin, waitForScreen } from '../../support/kiosk-harness';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
 afterEach(async () => {
@@ -29,11 +29,7 @@ describe('a kiosk in yen', () => {
     const k = (kiosk = await startTestKiosk(YEN));
     const c = card('visa-debit');
     const before = k.hostSim!.bank.balanceOfPan(c.pan)!;
-    await waitForScreen(k, 'welcome');
-    sim(k, { type: 'insertCard', cardId: c.id });
-    await waitForScreen(k, 'enterPin');
-    typePin(k, c.pin);
-    await waitForScreen(k, 'menu');
+    await toMenu(k, c.id);
     select(k, 'withdrawal');
     await waitForScreen(k, 'amount');
     select(k, 'other');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
-import { autoChooseApplication, card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { autoChooseApplication, card, select, sim, startTestKiosk, startWithdrawal, typePin, waitForScreen } from '../../support/kiosk-harness';
 import { deriveConditions } from '../../../main/monitoring/alerts';
 
 let kiosk: (Kiosk & { dataDir: string }) | null = null;
@@ -145,17 +145,7 @@ describe('kiosk core, headless, through the real host link', () => {
     kiosk = await startTestKiosk({ terminal: { cashNotTaken: 'leave' } }, { cashTakeMs: 200 });
     const k = kiosk;
     autoChooseApplication(k);
-    const c = card('unionpay-debit');
-    await waitForScreen(k, 'welcome');
-    sim(k, { type: 'insertCard', cardId: c.id });
-    await waitForScreen(k, 'enterPin');
-    typePin(k, c.pin);
-    await waitForScreen(k, 'menu');
-    select(k, 'withdrawal');
-    await waitForScreen(k, 'amount');
-    select(k, 'fast:4000');
-    await waitForScreen(k, 'receiptQuestion');
-    select(k, 'receiptNo');
+    const c = await startWithdrawal(k, { cardId: 'unionpay-debit', amount: 4000 });
     await waitForScreen(k, 'takeCard');
     sim(k, { type: 'takeCard' });
     await waitForScreen(k, 'takeCash', 5000, (m) => m.message === 'msg.cashLeft' && m.params.amount === 4000 && m.timeoutAt === undefined);

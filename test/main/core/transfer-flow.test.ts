@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kiosk } from '../../../main/core/kiosk';
 import type { KioskConfigInput } from '../../../main/config/config';
-import { card, select, sim, startTestKiosk, typePin, waitForScreen } from '../../support/kiosk-harness';
+import { select, sim, startTestKiosk, toMenu, typePin, waitForScreen } from '../../support/kiosk-harness';
 import { Diagnostics } from '../../../main/supervisor/diagnostics';
 import { formatMoney } from '../../../main/common/money';
 
@@ -17,16 +17,6 @@ afterEach(async () => {
 });
 
 const cassettes = (k: Kiosk) => k.sims.dispenser.cashUnits().map((u) => [u.id, u.count]);
-
-async function toMenu(k: Kiosk, cardId: string) {
-  const c = card(cardId);
-  await waitForScreen(k, 'welcome');
-  sim(k, { type: 'insertCard', cardId: c.id });
-  await waitForScreen(k, 'enterPin');
-  typePin(k, c.pin);
-  await waitForScreen(k, 'menu');
-  return c;
-}
 
 async function enterTransfer(k: Kiosk, direction: string, amountMajor: string) {
   select(k, 'transfer');

@@ -388,17 +388,22 @@ describe.skipIf(!haveBroker)('MQTT journal summaries are exact across restarts (
     return { kiosk, svc, close };
   }
 
+  /** A Mosquitto of its own (stopped after the test) and a subscriber to everything it carries. */
+  async function brokerAndSubscriber() {
+    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
+    const port = await freePort();
+    const broker = await startBroker(port, dir);
+    cleanups.push(() => broker.stop());
+    return { port, sub: await subscriber(port) };
+  }
+
   const drained = async (svc: MonitoringService) => {
     const pub = svc.mqtt!;
     if (pub.pending() > 0) await new Promise<void>((resolve) => pub.on('delivered', () => pub.pending() === 0 && resolve()));
   };
 
   it('a restart mid-period: the summaries together count exactly the journal entries, each once, pairing across the restart', { timeout: 90_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
-    const port = await freePort();
-    const broker = await startBroker(port, dir);
-    cleanups.push(() => broker.stop());
-    const sub = await subscriber(port);
+    const { port, sub } = await brokerAndSubscriber();
 
     // First start on a kiosk whose journal already has entries (kiosk.start, devices, ...): they are not published.
     const m = await startMonitored({ mqtt: mqttCfg(port) });
@@ -465,11 +470,7 @@ describe.skipIf(!haveBroker)('MQTT journal summaries are exact across restarts (
   });
 
   it('an entry that arrives live and is read from the journal counts once; a rolled-back append not at all', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
-    const port = await freePort();
-    const broker = await startBroker(port, dir);
-    cleanups.push(() => broker.stop());
-    const sub = await subscriber(port);
+    const { port, sub } = await brokerAndSubscriber();
     const m = await startMonitored({ mqtt: mqttCfg(port) });
     cleanups.push(() => m.close());
     const pub = m.svc.mqtt!;
@@ -506,11 +507,7 @@ describe.skipIf(!haveBroker)('MQTT journal summaries are exact across restarts (
   });
 
   it('unusable stored state is logged and counting restarts at the journal end; the kiosk and its monitoring carry on', { timeout: 90_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atm-mqtt-'));
-    const port = await freePort();
-    const broker = await startBroker(port, dir);
-    cleanups.push(() => broker.stop());
-    const sub = await subscriber(port);
+    const { port, sub } = await brokerAndSubscriber();
     const m = await startMonitored({ mqtt: mqttCfg(port) });
     const dataDir = m.kiosk.dataDir;
     m.svc.mqtt!.publishSummary();

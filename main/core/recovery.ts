@@ -31,17 +31,9 @@ export async function recoverUnfinished(d: { txns: TransactionStore; journal: Jo
   for (const t of unfinished) {
     report.examined++;
     const original = originalOf(t);
-    if (t.type === 'transfer') {
-      // No cash, but the host may have moved the money before the ATM stopped: reverse an unanswered transfer.
-      d.txns.update(t.txn, { state: 'failed' }, 'recovery.exception', { previousState: t.state, action: original ? 'full reversal queued' : 'no request was sent' });
-      if (original) {
-        d.host.queueReversal(t.txn, original, 0, d.profile.reversalReason.timeout);
-        d.txns.update(t.txn, { state: 'reversalQueued' });
-        report.reversed++;
-      }
-      continue;
-    }
-    if (t.type !== 'withdrawal') {
+    // A transfer moves no cash, but the host may have moved the money before the ATM stopped: it takes the
+    // withdrawal's path below (only ever 'authorizing': no stacker or slot to handle, full reversal if it was sent).
+    if (t.type !== 'withdrawal' && t.type !== 'transfer') {
       d.txns.update(t.txn, { state: 'recovered' }, 'recovery.exception', { previousState: t.state, action: 'closed (no cash involved)' });
       continue;
     }

@@ -6,39 +6,38 @@
  */
 import type { TableCell } from '../common/contract';
 
-const UNIT_TYPES = new Set(['dispense', 'reject', 'retract']);
-const UNIT_STATES = new Set(['ok', 'low', 'empty', 'inoperative', 'missing', 'full', 'high']);
-const DEVICES = new Set(['cardReader', 'dispenser', 'pinpad', 'printer']);
-const DEVICE_STATES = new Set(['online', 'offline', 'powerOff', 'noDevice', 'hardwareError', 'userError', 'deviceBusy', 'fraudAttempt', 'potentialFraud', 'starting']);
-const OPERATOR_STATES = new Set(['active', 'locked', 'disabled', 'mustChange']);
-const TXN_TYPES = new Set(['withdrawal', 'balance', 'statement', 'pinChange', 'transfer']);
-const TXN_RESULTS = new Set(['approved', 'declined']);
+/** Each kind of word: its catalogue prefix and the values that have entries. */
+const WORDS = {
+  unitType: { prefix: 'sup.unitType.', values: ['dispense', 'reject', 'retract'] },
+  unitState: { prefix: 'sup.unitState.', values: ['ok', 'low', 'empty', 'inoperative', 'missing', 'full', 'high'] },
+  device: { prefix: 'sup.device.', values: ['cardReader', 'dispenser', 'pinpad', 'printer'] },
+  deviceState: { prefix: 'sup.deviceState.', values: ['online', 'offline', 'powerOff', 'noDevice', 'hardwareError', 'userError', 'deviceBusy', 'fraudAttempt', 'potentialFraud', 'starting'] },
+  operatorState: { prefix: 'sup.operatorState.', values: ['active', 'locked', 'disabled', 'mustChange'] },
+} as const;
+const TXN_TYPES: readonly string[] = ['withdrawal', 'balance', 'statement', 'pinChange', 'transfer'];
+const TXN_RESULTS: readonly string[] = ['approved', 'declined'];
 
-function word(known: Set<string>, prefix: string, value: string): TableCell {
-  return known.has(value) ? { key: `${prefix}${value}` } : value;
+function word(kind: keyof typeof WORDS, value: string): TableCell {
+  const w = WORDS[kind];
+  return (w.values as readonly string[]).includes(value) ? { key: `${w.prefix}${value}` } : value;
 }
 
-export const unitTypeCell = (type: string): TableCell => word(UNIT_TYPES, 'sup.unitType.', type);
-export const unitStateCell = (state: string): TableCell => word(UNIT_STATES, 'sup.unitState.', state);
-export const deviceCell = (device: string): TableCell => word(DEVICES, 'sup.device.', device);
-export const deviceStateCell = (state: string): TableCell => word(DEVICE_STATES, 'sup.deviceState.', state);
-export const operatorStateCell = (state: string): TableCell => word(OPERATOR_STATES, 'sup.operatorState.', state);
+export const unitTypeCell = (type: string): TableCell => word('unitType', type);
+export const unitStateCell = (state: string): TableCell => word('unitState', state);
+export const deviceCell = (device: string): TableCell => word('device', device);
+export const deviceStateCell = (state: string): TableCell => word('deviceState', state);
+export const operatorStateCell = (state: string): TableCell => word('operatorState', state);
 
 /** Every catalogue key this module can send (the catalogue test checks each is in every language). */
 export function tableCellKeys(): string[] {
-  const keys = (known: Set<string>, prefix: string) => [...known].map((v) => `${prefix}${v}`);
   return [
-    ...keys(UNIT_TYPES, 'sup.unitType.'),
-    ...keys(UNIT_STATES, 'sup.unitState.'),
-    ...keys(DEVICES, 'sup.device.'),
-    ...keys(DEVICE_STATES, 'sup.deviceState.'),
-    ...keys(OPERATOR_STATES, 'sup.operatorState.'),
-    ...[...TXN_TYPES].flatMap((t) => [...TXN_RESULTS].map((r) => `sup.total.${t}.${r}`)),
+    ...Object.values(WORDS).flatMap((w) => w.values.map((v) => `${w.prefix}${v}`)),
+    ...TXN_TYPES.flatMap((t) => TXN_RESULTS.map((r) => `sup.total.${t}.${r}`)),
   ];
 }
 
 /** A totals row label for a `type:<type>:<result>` counter, e.g. "withdrawal:approved". */
 export function txnTotalCell(typeResult: string): TableCell {
   const [type = '', result = ''] = typeResult.split(':');
-  return TXN_TYPES.has(type) && TXN_RESULTS.has(result) ? { key: `sup.total.${type}.${result}` } : typeResult;
+  return TXN_TYPES.includes(type) && TXN_RESULTS.includes(result) ? { key: `sup.total.${type}.${result}` } : typeResult;
 }

@@ -62,6 +62,11 @@ export class Journal {
     return entry;
   }
 
+  /** The newest entry's seq (after a rotation that archived everything: the anchor's), 0 for an empty journal. */
+  lastSeq(): number {
+    return ((this.last.get() as { seq: number } | undefined) ?? this.anchor())?.seq ?? 0;
+  }
+
   private anchor(): { seq: number; hash: string } | undefined {
     return this.db.prepare('SELECT seq, hash FROM journal_anchor ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
   }

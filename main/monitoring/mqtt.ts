@@ -31,8 +31,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { Db } from '../../journals/database';
-import { entryFromRow, type JournalEntry } from '../../journals/journal';
+import type { Journal, JournalEntry } from '../../journals/journal';
 import type { MqttConfig } from './config';
 import type { KioskMonitor, MonitorEvent } from './monitor';
 import type { MonitoringLog } from './server';
@@ -44,8 +43,8 @@ export interface MqttPublisherOptions {
   terminalId: string;
   dataDir: string;
   monitor: Pick<KioskMonitor, 'on' | 'status' | 'alerts'>;
-  /** The kiosk database holding the journal (read only): journal summaries are counted from it. */
-  journalDb: Db;
+  /** The kiosk's journal (read only): journal summaries are counted from it. */
+  journal: Pick<Journal, 'query' | 'lastSeq'>;
   log?: MonitoringLog;
 }
 
@@ -84,7 +83,6 @@ export class MqttPublisher extends EventEmitter<{ delivered: [{ id: number; topi
   private generation = 0;
   private outcomes: TransactionOutcomes;
   private summaryState: SummaryState;
-  private readonly journalStmts;
   private summaryTimer: ReturnType<typeof setInterval> | null = null;
   private readonly offMonitor: () => void;
   private closed = false;
@@ -96,11 +94,6 @@ export class MqttPublisher extends EventEmitter<{ delivered: [{ id: number; topi
     this.base = `${o.config.topicPrefix.replace(/\/+$/, '')}/${o.terminalId.trim() || 'unknown'}`;
     this.outbox = new Outbox(join(o.dataDir, 'monitoring-outbox.db'), o.config.bufferSize);
     try {
-      this.journalStmts = {
-        end: o.journalDb.prepare('SELECT MAX(COALESCE((SELECT MAX(seq) FROM journal), 0), COALESCE((SELECT MAX(seq) FROM journal_anchor), 0)) AS seq'),
-        after: o.journalDb.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
-        range: o.journalDb.prepare('SELECT * FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq'),
-      };
       this.summaryState = this.loadSummaryState();
       this.outcomes = this.primedOutcomes(this.summaryState.throughSeq);
     } catch (e) {
@@ -174,9 +167,8 @@ export class MqttPublisher extends EventEmitter<{ delivered: [{ id: number; topi
       let through = prev.throughSeq;
       let first: number | null = null;
       for (;;) {
-        const rows = this.journalStmts.after.all(through, READ_BATCH) as Array<Record<string, unknown>>;
-        for (const r of rows) {
-          const e = entryFromRow(r);
+        const rows = this.o.journal.query({ sinceSeq: through, limit: READ_BATCH });
+        for (const e of rows) {
           first ??= e.seq;
           count(s, e, this.outcomes.observe(e));
           through = e.seq;
@@ -273,7 +265,7 @@ export class MqttPublisher extends EventEmitter<{ delivered: [{ id: number; topi
   }
 
   private journalEnd(): number {
-    return (this.journalStmts.end.get() as { seq: number }).seq;
+    return this.o.journal.lastSeq();
   }
 
   /** The stored summary state; absent (first start) or unusable: the journal's current end, stored at once. */
@@ -303,7 +295,9 @@ export class MqttPublisher extends EventEmitter<{ delivered: [{ id: number; topi
   /** An outcome tracker that has seen (without counting) the entries just before `throughSeq`. */
   private primedOutcomes(throughSeq: number): TransactionOutcomes {
     const t = new TransactionOutcomes();
-    for (const r of this.journalStmts.range.iterate(Math.max(0, throughSeq - PRIME_ENTRIES), throughSeq) as Iterable<Record<string, unknown>>) t.observe(entryFromRow(r));
+    const from = Math.max(0, throughSeq - PRIME_ENTRIES);
+    // (seqs are consecutive, but entries archived by a rotation leave a gap: stop at throughSeq all the same)
+    for (const e of this.o.journal.query({ sinceSeq: from, limit: throughSeq - from })) if (e.seq <= throughSeq) t.observe(e);
     return t;
   }
 

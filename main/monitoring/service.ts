@@ -39,7 +39,7 @@ export async function startMonitoring(o: StartMonitoringOptions): Promise<Monito
   let server: MonitoringServer | null = null;
   try {
     if (c.mqtt.enabled) {
-      const m = new MqttPublisher({ config: c.mqtt, terminalId: o.kiosk.config.terminal.id, dataDir: o.dataDir, monitor, journalDb: o.kiosk.db, ...(o.log ? { log: o.log } : {}) });
+      const m = new MqttPublisher({ config: c.mqtt, terminalId: o.kiosk.config.terminal.id, dataDir: o.dataDir, monitor, journal: o.kiosk.journal, ...(o.log ? { log: o.log } : {}) });
       mqtt = m;
       new Gauge({ name: 'atm_mqtt_outbox_depth', help: 'Fleet events waiting for the MQTT broker', registers: [metrics.registry], collect() { this.set(m.pending()); } });
       new Gauge({ name: 'atm_mqtt_connected', help: '1 while connected to the MQTT broker', registers: [metrics.registry], collect() { this.set(m.connected ? 1 : 0); } });

@@ -25,7 +25,6 @@ function accountOfCard(host: WalletHost, cardId: string): { ok: true; pan: strin
   return { ok: true, pan: card.pan, accountId: acct.id };
 }
 
-
 /** The wallet scans `payload` (checks format and CRC, reads amount 54 and reference 62/05) and confirms it. */
 export function confirmQr(host: WalletHost, payload: string, cardId: string): ConfirmQrResult {
   const qr = parseEmvQr(payload);

@@ -249,6 +249,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
   let recovered = false;
   const t = config.timers;
   const noteMultiple = sim.cassettes.reduce((g, c) => gcd(g, c.denomination), 0);
+  const transfers = { enabled: config.terminal.transfers, maxAmount: config.terminal.maxTransfer };
   // Chip application choice: the kernel waits on this prompt while the machine shows the choices.
   let appChoiceResolve: ((aid: string | undefined) => void) | null = null;
   services.appChoice = (apps) =>
@@ -281,7 +282,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     captureCards: true,
     languages: config.terminal.languages,
     cardless: config.cardless,
-    transfers: { enabled: config.terminal.transfers, maxAmount: config.terminal.maxTransfer },
+    transfers,
     cashNotTaken: config.terminal.cashNotTaken,
     startup: async () => {
       if (!recovered) {
@@ -311,7 +312,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
       fastCash: config.terminal.fastCash,
       languages: config.terminal.languages,
       cardless: { qr: config.cardless.qr, oneTimeCode: config.cardless.oneTimeCode },
-      transfers: { enabled: config.terminal.transfers, maxAmount: config.terminal.maxTransfer },
+      transfers,
       now: () => Date.now(),
       timers: t,
     },
